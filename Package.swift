@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// alflow — reproducible deep active-learning experiments.
+// Module layers follow ../shared/design.md §1: imports point down only.
+import PackageDescription
+
+let package = Package(
+    name: "alflow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "alflow", targets: ["alflow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // C bridges (system libraries found through pkg-config).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
+                       providers: [.apt(["libhdf5-dev", "pkg-config"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev", "pkg-config"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev", "pkg-config"])]),
+
+        // Numerics and machine learning.
+        .target(name: "Tensors", dependencies: ["CBLAS"]),
+
+        // Storage and workflow language.
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Workflows", dependencies: ["CYAML"]),
+
+        // The command-line tool: the only target that prints.
+        .executableTarget(name: "alflow", dependencies: [
+            "Tensors", "HDF5", "Workflows",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

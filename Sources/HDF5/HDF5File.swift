@@ -1,0 +1,66 @@
+import CHDF5
+
+/// An open HDF5 file. Closing is strong: every object still open inside the
+/// file is closed with it, so a file handle never outlives its `close()`.
+public final class HDF5File {
+    public let path: String
+    private(set) var id: hid_t
+    private(set) var isOpen = true
+
+    private init(id: hid_t, path: String) {
+        self.id = id
+        self.path = path
+    }
+
+    /// Creates a new file, replacing one that exists at `path` if `overwrite`.
+    public static func create(at path: String, overwrite: Bool = true) throws -> HDF5File {
+        HDF5Library.ensureInitialized()
+        let access = try accessProperties(path)
+        defer { H5Pclose(access) }
+        let flags = overwrite ? alflow_H5F_ACC_TRUNC() : alflow_H5F_ACC_EXCL()
+        let id = try HDF5Library.check(H5Fcreate(path, flags, alflow_H5P_DEFAULT(), access), "create", path)
+        return HDF5File(id: id, path: path)
+    }
+
+    /// Opens an existing file. A missing, truncated or foreign file throws.
+    public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
+        HDF5Library.ensureInitialized()
+        let access = try accessProperties(path)
+        defer { H5Pclose(access) }
+        let flags = writable ? alflow_H5F_ACC_RDWR() : alflow_H5F_ACC_RDONLY()
+        let id = try HDF5Library.check(H5Fopen(path, flags, access), "open", path)
+        return HDF5File(id: id, path: path)
+    }
+
+    private static func accessProperties(_ path: String) throws -> hid_t {
+        let access = try HDF5Library.check(H5Pcreate(alflow_H5P_FILE_ACCESS()), "file properties", path)
+        try HDF5Library.check(status: H5Pset_fclose_degree(access, H5F_CLOSE_STRONG), "file properties", path)
+        return access
+    }
+
+    /// The root group `/`.
+    public func root() throws -> HDF5Group {
+        try HDF5Group.open(in: id, name: "/", file: self)
+    }
+
+    /// Opens the group at an absolute or root-relative path such as `data/model`.
+    public func group(_ name: String) throws -> HDF5Group {
+        try HDF5Group.open(in: id, name: name, file: self)
+    }
+
+    /// Writes buffered data to the operating system (not necessarily to disk;
+    /// the store follows with `fsync`).
+    public func flush() throws {
+        try HDF5Library.check(status: H5Fflush(id, H5F_SCOPE_GLOBAL), "flush", path)
+    }
+
+    public func close() throws {
+        guard isOpen else { return }
+        isOpen = false
+        try HDF5Library.check(status: H5Fclose(id), "close", path)
+    }
+
+    deinit {
+        if isOpen { H5Fclose(id) }
+    }
+}

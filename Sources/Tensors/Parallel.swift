@@ -1,0 +1,71 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Deterministic data parallelism.
+///
+/// Work is always cut into the same blocks, chosen from the problem's shape
+/// only; workers merely decide *who* computes a block, never *what* a block
+/// is. No reduction is ever split across workers. So any worker count gives
+/// bit-identical results (design §5).
+public enum Parallel {
+    /// Worker count used when none was set for the current thread: the
+    /// number of online CPUs.
+    public static let defaultWorkers: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Worker count for parallel loops started from the current thread.
+    public static var workers: Int {
+        let raw = Int(bitPattern: pthread_getspecific(key))
+        return raw > 0 ? raw : defaultWorkers
+    }
+
+    /// Runs `body` with parallel loops on this thread limited to `count` workers.
+    public static func withWorkers<R>(_ count: Int, _ body: () throws -> R) rethrows -> R {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: max(1, count)))
+        defer { pthread_setspecific(key, previous) }
+        return try body()
+    }
+
+    /// Calls `body(block)` for every block in `0..<blocks`, spread over the
+    /// current worker count by static striding. Blocks must write disjoint
+    /// memory. Worker threads inherit the caller's worker count (1 inside a
+    /// block, so nested loops run inline).
+    public static func forEach(blocks: Int, _ body: (Int) -> Void) {
+        let count = min(workers, blocks)
+        if count <= 1 {
+            for block in 0..<blocks { body(block) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: count) { worker in
+                withWorkers(1) {
+                    var block = worker
+                    while block < blocks {
+                        body(block)
+                        block += count
+                    }
+                }
+            }
+        }
+    }
+
+    /// Splits `0..<count` into consecutive ranges of `grain` (the last may be
+    /// shorter) and calls `body` for each range in parallel.
+    public static func forEachRange(count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let grain = max(1, grain)
+        let blocks = (count + grain - 1) / grain
+        forEach(blocks: blocks) { block in
+            let start = block * grain
+            body(start..<min(count, start + grain))
+        }
+    }
+}

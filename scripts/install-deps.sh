@@ -1,0 +1,37 @@
+#!/bin/sh
+# Installs the system libraries alflow links against, if any are missing:
+# libhdf5-dev (HDF5 1.10, serial), libyaml-dev, libopenblas-dev and pkg-config.
+# Uses apt-get directly as root, sudo otherwise; explains what to do if neither works.
+set -eu
+
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
+if [ -z "$missing" ]; then
+    pkg-config --exists hdf5-serial || missing="$missing libhdf5-dev"
+    pkg-config --exists yaml-0.1 || missing="$missing libyaml-dev"
+    pkg-config --exists openblas || missing="$missing libopenblas-dev"
+    pkg-config --exists zlib || missing="$missing zlib1g-dev"
+else
+    missing="pkg-config libhdf5-dev libyaml-dev libopenblas-dev zlib1g-dev"
+fi
+[ -z "$missing" ] && exit 0
+
+echo "alflow: installing system packages:$missing" >&2
+if [ "$(id -u)" = 0 ]; then
+    apt_get="apt-get"
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    apt_get="sudo apt-get"
+else
+    echo "alflow: missing system packages:$missing" >&2
+    echo "alflow: run as root or with sudo, or install them yourself: apt-get install$missing" >&2
+    exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "alflow: apt-get not found; install the equivalents of:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$apt_get update -qq
+# shellcheck disable=SC2086
+$apt_get install -y -qq --no-install-recommends $missing >/dev/null
+echo "alflow: system packages installed" >&2
