@@ -26,6 +26,9 @@ let package = Package(
 
         // Numerics and machine learning.
         .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        .target(name: "Datasets", dependencies: ["Tensors", "HDF5", "Suggestions", "CZlib"]),
+        .target(name: "Suggestions"),
 
         // Storage and workflow language.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -40,6 +43,8 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Datasets", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
     ],

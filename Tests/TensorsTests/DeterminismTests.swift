@@ -1,0 +1,43 @@
+import Tensors
+import Testing
+
+@Suite struct DeterminismTests {
+    static func matrix(_ rows: Int, _ columns: Int, seed: UInt64) -> Tensor {
+        var random = RandomStream(seed: seed, purpose: "test-matrix")
+        return Tensor(shape: [rows, columns], scalars: (0..<(rows * columns)).map { _ in Float(random.nextNormal()) })
+    }
+
+    @Test func gemmIsBitIdenticalForAnyWorkerCount() {
+        let a = Self.matrix(5000, 300, seed: 1), b = Self.matrix(300, 200, seed: 2)
+        let one = Parallel.withWorkers(1) { a.matmul(b) }
+        let two = Parallel.withWorkers(2) { a.matmul(b) }
+        let three = Parallel.withWorkers(3) { a.matmul(b) }
+        #expect(one.scalars.map(\.bitPattern) == two.scalars.map(\.bitPattern))
+        #expect(one.scalars.map(\.bitPattern) == three.scalars.map(\.bitPattern))
+        // Products with a transposed (reduction-heavy) operand too.
+        let g1 = Parallel.withWorkers(1) { a.matmul(Self.matrix(5000, 64, seed: 3), transposeSelf: .transposed) }
+        let g2 = Parallel.withWorkers(2) { a.matmul(Self.matrix(5000, 64, seed: 3), transposeSelf: .transposed) }
+        #expect(g1 == g2)
+    }
+
+    @Test func parallelForVisitsEveryBlockOnce() {
+        for workers in 1...4 {
+            var seen = [Int](repeating: 0, count: 103)
+            seen.withUnsafeMutableBufferPointer { slots in
+                Parallel.withWorkers(workers) { Parallel.forEach(blocks: 103) { slots[$0] += 1 } }
+            }
+            #expect(seen.allSatisfy { $0 == 1 })
+        }
+    }
+
+    @Test func rowOperations() {
+        let logits = Tensor(rows: [[1000, 1001, 999], [0, 0, 0], [-5, 3, 1]])
+        let p = logits.softmaxRows()
+        for i in 0..<3 { #expect(abs(p.row(i).reduce(0, +) - 1) < 1e-6) }
+        #expect(abs(p.scalars[3] - 1.0 / 3) < 1e-6)
+        #expect(logits.argmaxRows() == [1, 0, 1])
+        #expect(Tensor(rows: [[1, 2], [3, 4], [5, 6]]).columnSums().scalars == [9, 12])
+        #expect(Tensor(rows: [[3, 4]]).rowNorms() == [5])
+        #expect(Tensor(rows: [[1, 2, 3], [4, 5, 6]]).transposed() == Tensor(rows: [[1, 4], [2, 5], [3, 6]]))
+    }
+}
