@@ -40,6 +40,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks (bench/run compares them with bench/torch_reference.py).
+        .executableTarget(name: "alflow-bench", dependencies: ["Tensors", "NeuralNetworks", "Datasets", "CBLAS"],
+                          path: "bench/harness"),
+
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),

@@ -30,12 +30,12 @@ public struct ForwardContext: Sendable {
 /// What a layer keeps from its forward pass for its backward pass.
 public struct LayerCache: Sendable {
     public var tensor: Tensor?
-    public var indices: [Int32] = []
+    public var second: Tensor?
     public var shape: [Int] = []
 
-    public init(tensor: Tensor? = nil, indices: [Int32] = [], shape: [Int] = []) {
+    public init(tensor: Tensor? = nil, second: Tensor? = nil, shape: [Int] = []) {
         self.tensor = tensor
-        self.indices = indices
+        self.second = second
         self.shape = shape
     }
 
@@ -56,7 +56,12 @@ public protocol Layer: Sendable {
     func outputShape(for inputShape: [Int]) -> [Int]
 
     /// `input` has the batch on its first axis.
-    func forward(_ input: Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache)
+    func forward(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache)
+
+    /// Inference over rows `rows` of `input` (samples on the first axis),
+    /// reading them in place instead of copying them out first. The default
+    /// copies; layers that read their input once (linear, convolution) override.
+    func forwardRows(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> Tensor
 
     /// Gradients with respect to the input (when asked for) and to each parameter.
     func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
@@ -66,4 +71,8 @@ public protocol Layer: Sendable {
 extension Layer {
     public var parameterShapes: [(name: String, shape: [Int])] { [] }
     public func initialParameters(_ random: inout RandomStream) -> [Tensor] { [] }
+
+    public func forwardRows(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> Tensor {
+        forward(input.rows(rows), parameters: parameters, context: &context).output
+    }
 }

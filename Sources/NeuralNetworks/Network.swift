@@ -80,7 +80,8 @@ public struct Network: Sendable {
         caches.reserveCapacity(entries.count)
         var embedding = x
         for (index, entry) in entries.enumerated() {
-            let (y, cache) = entry.layer.forward(x, parameters: parameters.tensors[parameterRanges[index]], context: &context)
+            // Handing over ownership lets element-wise layers work in place.
+            let (y, cache) = entry.layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context)
             caches.append(cache)
             x = y
             if index == embeddingLayer { embedding = y.reshaped([y.rowCount, y.rowWidth]) }
@@ -93,10 +94,13 @@ public struct Network: Sendable {
     public func backward(_ pass: ForwardPass, outputGradient: Tensor, parameters: ParameterSet) -> ParameterSet {
         var gradients = [Tensor?](repeating: nil, count: parameterNames.count)
         var gradient = outputGradient.reshaped([outputGradient.rowCount] + (outputShapes.last ?? []))
-        for index in stride(from: entries.count - 1, through: 0, by: -1) {
+        // Below the first layer with parameters nothing needs an input gradient.
+        let firstWithParameters = parameterRanges.firstIndex { !$0.isEmpty } ?? entries.count
+        for index in stride(from: entries.count - 1, through: firstWithParameters, by: -1) {
             let range = parameterRanges[index]
             let (dInput, dParameters) = entries[index].layer.backward(
-                gradient, cache: pass.caches[index], parameters: parameters.tensors[range], needsInputGradient: index > 0)
+                gradient, cache: pass.caches[index], parameters: parameters.tensors[range],
+                needsInputGradient: index > firstWithParameters)
             for (offset, tensor) in dParameters.enumerated() { gradients[range.lowerBound + offset] = tensor }
             if let dInput { gradient = dInput }
         }
@@ -104,36 +108,52 @@ public struct Network: Sendable {
     }
 
     /// Samples per inference chunk. Fixed, so results never depend on threads.
-    public static let inferenceChunk = 256
+    public static let inferenceChunk = 1024
 
     /// Outputs and embeddings for many samples, in parallel over fixed chunks.
     /// With `monteCarloDropout`, dropout stays active and the masks of chunk
     /// `i` come from stream (`dropoutSeed`, `dropoutStream` ⊕ i).
-    public func infer(_ input: Tensor, parameters: ParameterSet,
+    public func infer(_ input: Tensor, parameters: ParameterSet, keepEmbeddings: Bool = true,
                       monteCarloDropout: Bool = false, dropoutSeed: UInt64 = 0, dropoutStream: UInt64 = 0) -> Inference {
         let n = input.rowCount
-        var outputs = Tensor(shape: [n, outputDimensions])
-        var embeddings = Tensor(shape: [n, embeddingDimensions])
         let chunk = Self.inferenceChunk
-        let chunks = (n + chunk - 1) / chunk
-        var results = [Inference?](repeating: nil, count: chunks)
-        results.withUnsafeMutableBufferPointer { slots in
-            Parallel.forEach(blocks: chunks) { c in
-                let rows = (c * chunk)..<min(n, (c + 1) * chunk)
-                var context = ForwardContext(mode: .inference, monteCarloDropout: monteCarloDropout,
-                    random: monteCarloDropout ? RandomStream(seed: dropoutSeed, stream: StreamID.splitMix(dropoutStream ^ UInt64(c))) : nil)
-                let pass = forward(input.rows(rows), parameters: parameters, context: &context)
-                slots[c] = Inference(outputs: pass.output, embeddings: pass.embedding)
+        let (outputWidth, embeddingWidth) = (outputDimensions, keepEmbeddings ? embeddingDimensions : 0)
+        var embeddings = Tensor(shape: [n, embeddingWidth])
+        let outputs = Tensor(shape: [n, outputWidth]) { outputBuffer in
+            embeddings.scalars.withUnsafeMutableBufferPointer { embeddingBuffer in
+                let outputBase = outputBuffer.baseAddress, embeddingBase = embeddingBuffer.baseAddress
+                Parallel.forEachRange(count: n, grain: chunk) { rows in
+                    var context = ForwardContext(mode: .inference, monteCarloDropout: monteCarloDropout,
+                        random: monteCarloDropout ? RandomStream(seed: dropoutSeed, stream: StreamID.splitMix(dropoutStream ^ UInt64(rows.lowerBound / chunk))) : nil)
+                    let (output, embedding) = forwardChunk(input, rows: rows, parameters: parameters, context: &context)
+                    output.scalars.withUnsafeBufferPointer {
+                        (outputBase! + rows.lowerBound * outputWidth).update(from: $0.baseAddress!, count: $0.count)
+                    }
+                    if embeddingWidth > 0 {
+                        embedding.scalars.withUnsafeBufferPointer {
+                            (embeddingBase! + rows.lowerBound * embeddingWidth).update(from: $0.baseAddress!, count: $0.count)
+                        }
+                    }
+                }
             }
         }
-        for (c, result) in results.enumerated() {
-            guard let result else { continue }
-            let start = c * chunk
-            outputs.scalars.replaceSubrange((start * outputDimensions)..<((start + result.outputs.rowCount) * outputDimensions),
-                                            with: result.outputs.scalars)
-            embeddings.scalars.replaceSubrange((start * embeddingDimensions)..<((start + result.embeddings.rowCount) * embeddingDimensions),
-                                               with: result.embeddings.scalars)
-        }
         return Inference(outputs: outputs, embeddings: embeddings)
+    }
+
+    /// Inference over rows `rows` of `input`. Leading `Flatten` layers do not
+    /// move data, so the first real layer reads the rows in place.
+    public func forwardChunk(_ input: Tensor, rows: Range<Int>, parameters: ParameterSet,
+                             context: inout ForwardContext) -> (output: Tensor, embedding: Tensor) {
+        var first = 0
+        while first < entries.count - 1, entries[first].layer is Flatten { first += 1 }
+        var x = entries[first].layer.forwardRows(of: input, rows, parameters: parameters.tensors[parameterRanges[first]], context: &context)
+        // Taken only at the embedding layer, so earlier in-place layers never copy.
+        var embedding: Tensor? = first == embeddingLayer ? x : nil
+        for index in (first + 1)..<entries.count {
+            x = entries[index].layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context).output
+            if index == embeddingLayer { embedding = x }
+        }
+        let features = embedding ?? input.rows(rows)
+        return (x.reshaped([rows.count, x.rowWidth]), features.reshaped([rows.count, features.rowWidth]))
     }
 }

@@ -20,6 +20,24 @@ public enum Parallel {
         return key
     }()
 
+    private static let nestedKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// True inside the body of a parallel loop (whatever the worker count,
+    /// including 1). Kernels use it to run as one block there: the caller
+    /// already split the work, and the blocking must not depend on workers.
+    public static var isNested: Bool { pthread_getspecific(nestedKey) != nil }
+
+    private static func nested<R>(_ body: () -> R) -> R {
+        let previous = pthread_getspecific(nestedKey)
+        pthread_setspecific(nestedKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(nestedKey, previous) }
+        return withWorkers(1, body)
+    }
+
     /// Worker count for parallel loops started from the current thread.
     public static var workers: Int {
         let raw = Int(bitPattern: pthread_getspecific(key))
@@ -37,16 +55,16 @@ public enum Parallel {
     /// Calls `body(block)` for every block in `0..<blocks`, spread over the
     /// current worker count by static striding. Blocks must write disjoint
     /// memory. Worker threads inherit the caller's worker count (1 inside a
-    /// block, so nested loops run inline).
+    /// block, so nested loops run inline), and `isNested` is true there.
     public static func forEach(blocks: Int, _ body: (Int) -> Void) {
         let count = min(workers, blocks)
         if count <= 1 {
-            for block in 0..<blocks { body(block) }
+            nested { for block in 0..<blocks { body(block) } }
             return
         }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: count) { worker in
-                withWorkers(1) {
+                nested {
                     var block = worker
                     while block < blocks {
                         body(block)

@@ -21,6 +21,17 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = scalars
     }
 
+    /// A tensor whose values are written by `initializer`, which must set every
+    /// one of the `count` values (skips zero-filling large output buffers).
+    public init(shape: [Int], unsafeUninitialized initializer: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initializer(buffer)
+            initialized = count
+        }
+    }
+
     /// A 2-D tensor from nested rows (for tests and small literals).
     public init(rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
@@ -82,21 +93,39 @@ public struct Tensor: Equatable, Sendable {
         return Tensor(shape: [rows] + tail, scalars: values)
     }
 
-    /// The transpose of a 2-D tensor.
+    /// The transpose of a 2-D tensor (cache-blocked; see `Transposition`).
     public func transposed() -> Tensor {
         precondition(rank == 2, "transposed() needs a 2-D tensor")
         let (r, c) = (shape[0], shape[1])
-        var out = [Float](repeating: 0, count: count)
-        scalars.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { target in
-                for i in 0..<r { for j in 0..<c { target[j * r + i] = source[i * c + j] } }
+        guard r > 0, c > 0 else { return Tensor(shape: [c, r]) }
+        return scalars.withUnsafeBufferPointer { source in
+            Tensor(shape: [c, r]) { target in
+                Transposition.transpose(source.baseAddress!, rows: r, columns: c, into: target.baseAddress!)
             }
         }
-        return Tensor(shape: [c, r], scalars: out)
     }
 }
 
 extension Tensor {
+    /// `self[rows] · op(other)`, reading rows `rows` of `self` (viewed as
+    /// `[rowCount, rowWidth]`) in place.
+    public func matmul(rows: Range<Int>, _ other: Tensor, transposeOther: Transpose = .none) -> Tensor {
+        let k = rowWidth
+        let n = transposeOther == .none ? other.shape[1] : other.shape[0]
+        precondition(k == (transposeOther == .none ? other.shape[0] : other.shape[1]), "matmul inner dimensions differ")
+        guard rows.count > 0, n > 0, k > 0 else { return Tensor(shape: [rows.count, n]) }
+        return scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                Tensor(shape: [rows.count, n]) { c in
+                    GEMM.multiply(m: rows.count, n: n, k: k,
+                                  a: a.baseAddress! + rows.lowerBound * k, lda: k,
+                                  b: b.baseAddress!, ldb: other.shape[1], transposeB: transposeOther,
+                                  c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
+
     /// Matrix product of 2-D tensors: `op(self) · op(other)` through `GEMM`.
     public func matmul(_ other: Tensor, transposeSelf: Transpose = .none, transposeOther: Transpose = .none) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs 2-D tensors")
@@ -105,11 +134,10 @@ extension Tensor {
         let k2 = transposeOther == .none ? other.shape[0] : other.shape[1]
         let n = transposeOther == .none ? other.shape[1] : other.shape[0]
         precondition(k == k2, "matmul inner dimensions differ: \(shape) · \(other.shape)")
-        var out = Tensor(shape: [m, n])
-        guard m > 0, n > 0, k > 0 else { return out }
-        scalars.withUnsafeBufferPointer { a in
+        guard m > 0, n > 0, k > 0 else { return Tensor(shape: [m, n]) }
+        return scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
-                out.scalars.withUnsafeMutableBufferPointer { c in
+                Tensor(shape: [m, n]) { c in
                     GEMM.multiply(m: m, n: n, k: k,
                                   a: a.baseAddress!, lda: shape[1], transposeA: transposeSelf,
                                   b: b.baseAddress!, ldb: other.shape[1], transposeB: transposeOther,
@@ -117,6 +145,5 @@ extension Tensor {
                 }
             }
         }
-        return out
     }
 }

@@ -42,7 +42,7 @@ import Testing
         var random = RandomStream(seed: 1, purpose: "init")
         let parameters = network.initialParameters(&random)
         #expect(parameters.names == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
-        #expect(parameters.tensors.map(\.shape) == [[32, 5, 5, 1], [32], [64, 5, 5, 32], [64], [128, 1024], [128], [10, 128], [10]])
+        #expect(parameters.tensors.map(\.shape) == [[5, 5, 1, 32], [32], [5, 5, 32, 64], [64], [1024, 128], [128], [128, 10], [10]])
         #expect(network.embeddingDimensions == 128)
         #expect(network.weightNames == ["conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight"])
         // PyTorch's default init bound 1/√fan_in.

@@ -52,9 +52,13 @@ import Testing
                                                       3, 4, 0, 9,
                                                       5, 0, 1, 1,
                                                       0, 0, 1, 7])
-        let (y, argmax) = MaxPooling.forward(x, window: 2)
+        let y = MaxPooling.forward(x, window: 2)
         #expect(y.scalars == [4, 9, 5, 7])
-        let dx = MaxPooling.backward(Tensor(shape: [1, 2, 2, 1], scalars: [1, 2, 3, 4]), argmax: argmax, inputShape: x.shape)
+        let dx = MaxPooling.backward(Tensor(shape: [1, 2, 2, 1], scalars: [1, 2, 3, 4]), input: x, output: y, window: 2)
         #expect(dx.scalars == [0, 0, 0, 0, 0, 1, 0, 2, 3, 0, 0, 0, 0, 0, 0, 4])
+        // Ties go to the first position of the window, once.
+        let flat = Tensor(shape: [1, 2, 2, 1], scalars: [3, 3, 3, 3])
+        let pooled = MaxPooling.forward(flat, window: 2)
+        #expect(MaxPooling.backward(Tensor(shape: [1, 1, 1, 1], scalars: [5]), input: flat, output: pooled, window: 2).scalars == [5, 0, 0, 0])
     }
 }

@@ -6,17 +6,16 @@ public struct ReLU: Layer {
 
     public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
 
-    public func forward(_ input: Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
-        let output = input.map { $0 > 0 ? $0 : 0 }
+    public func forward(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
+        var output = input
+        output.rectifyInPlace()
         return (output, context.keepsCaches ? LayerCache(tensor: output) : .empty)
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         guard let output = cache.tensor else { preconditionFailure("ReLU.backward without a training forward pass") }
-        var gradient = outputGradient
-        for i in 0..<gradient.count where output.scalars[i] <= 0 { gradient.scalars[i] = 0 }
-        return (gradient, [])
+        return (outputGradient.zipMap(output) { g, y in y > 0 ? g : 0 }, [])
     }
 }
 
@@ -26,8 +25,9 @@ public struct Flatten: Layer {
 
     public func outputShape(for inputShape: [Int]) -> [Int] { [inputShape.reduce(1, *)] }
 
-    public func forward(_ input: Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
-        (input.reshaped([input.rowCount, input.rowWidth]), LayerCache(shape: input.shape))
+    public func forward(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
+        let shape = input.shape
+        return (input.reshaped([shape.first ?? 1, shape.dropFirst().reduce(1, *)]), LayerCache(shape: shape))
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
@@ -46,14 +46,17 @@ public struct MaxPool2D: Layer {
         [inputShape[0] / window, inputShape[1] / window, inputShape[2]]
     }
 
-    public func forward(_ input: Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
-        let (output, argmax) = MaxPooling.forward(input, window: window)
-        return (output, context.keepsCaches ? LayerCache(indices: argmax, shape: input.shape) : .empty)
+    public func forward(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
+        let output = MaxPooling.forward(input, window: window)
+        return (output, context.keepsCaches ? LayerCache(tensor: input, second: output) : .empty)
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
-        (MaxPooling.backward(outputGradient, argmax: cache.indices, inputShape: cache.shape), [])
+        guard let input = cache.tensor, let output = cache.second else {
+            preconditionFailure("MaxPool2D.backward without a training forward pass")
+        }
+        return (MaxPooling.backward(outputGradient.reshaped(output.shape), input: input, output: output, window: window), [])
     }
 }
 
@@ -67,23 +70,22 @@ public struct Dropout: Layer {
 
     public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
 
-    public func forward(_ input: Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
+    public func forward(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
         guard context.dropoutActive, probability > 0 else { return (input, .empty) }
         guard var random = context.random else { preconditionFailure("active dropout needs a random stream in the context") }
         let scale = 1 / (1 - probability)
-        var mask = Tensor(shape: input.shape)
-        for i in 0..<mask.count where random.nextUniformFloat() >= probability { mask.scalars[i] = scale }
+        let mask = Tensor(shape: input.shape) { values in
+            for i in values.indices { values[i] = random.nextUniformFloat() >= probability ? scale : 0 }
+        }
         context.random = random
         var output = input
-        for i in 0..<output.count { output.scalars[i] *= mask.scalars[i] }
+        output.multiplyInPlace(by: mask)
         return (output, context.keepsCaches ? LayerCache(tensor: mask) : .empty)
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         guard let mask = cache.tensor else { return (outputGradient, []) }
-        var gradient = outputGradient
-        for i in 0..<gradient.count { gradient.scalars[i] *= mask.scalars[i] }
-        return (gradient, [])
+        return (outputGradient.zipMap(mask, *), [])
     }
 }

@@ -2,9 +2,10 @@ import Tensors
 
 /// 2-D convolution over NHWC images through im2col and one GEMM.
 ///
-/// Shapes: input `[n, h, w, c]`, weight `[out, kh, kw, c]` (channels last, to
-/// match the im2col patch order), bias `[out]`, output `[n, oh, ow, out]`.
-/// Initialised like PyTorch's `Conv2d` (fan_in = c · kh · kw).
+/// Shapes: input `[n, h, w, c]`, weight `[kh, kw, c, out]` (the im2col patch
+/// order by the output channels, so the forward product needs no transpose),
+/// bias `[out]`, output `[n, oh, ow, out]`. Initialised like PyTorch's
+/// `Conv2d` (fan_in = c · kh · kw).
 public struct Conv2D: Layer {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -23,7 +24,7 @@ public struct Conv2D: Layer {
     var patchSize: Int { kernelSize * kernelSize * inputChannels }
 
     public var parameterShapes: [(name: String, shape: [Int])] {
-        [("weight", [outputChannels, kernelSize, kernelSize, inputChannels]), ("bias", [outputChannels])]
+        [("weight", [kernelSize, kernelSize, inputChannels, outputChannels]), ("bias", [outputChannels])]
     }
 
     public func initialParameters(_ random: inout RandomStream) -> [Tensor] {
@@ -41,32 +42,25 @@ public struct Conv2D: Layer {
         return [g.outputHeight, g.outputWidth, outputChannels]
     }
 
-    public func forward(_ input: Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
+    public func forward(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> (output: Tensor, cache: LayerCache) {
+        let x = input
+        let output = forwardRows(of: x, 0..<x.rowCount, parameters: parameters, context: &context)
+        return (output, context.keepsCaches ? LayerCache(tensor: x) : .empty)
+    }
+
+    public func forwardRows(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> Tensor {
         precondition(input.rank == 4 && input.shape[3] == inputChannels, "Conv2D expects [n, h, w, \(inputChannels)], got \(input.shape)")
-        let g = geometry(Array(input.shape.dropFirst()))
-        let weight = parameters[parameters.startIndex].reshaped([outputChannels, patchSize])
-        let bias = parameters[parameters.startIndex + 1]
-        let columns = Im2Col.columns(input, g)                              // [n·oh·ow, kh·kw·c]
-        var y = columns.matmul(weight, transposeOther: .transposed)          // [n·oh·ow, out]
-        y.addRowVector(bias)
-        let output = y.reshaped([input.rowCount, g.outputHeight, g.outputWidth, outputChannels])
-        return (output, context.keepsCaches ? LayerCache(tensor: columns, shape: input.shape) : .empty)
+        let weight = parameters[parameters.startIndex].reshaped([patchSize, outputChannels])
+        return Convolution.forward(input, samples: rows, weight: weight, bias: parameters[parameters.startIndex + 1],
+                                   geometry(Array(input.shape.dropFirst())))
     }
 
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
-        guard let columns = cache.tensor else { preconditionFailure("Conv2D.backward without a training forward pass") }
-        let dY = outputGradient.reshaped([columns.rowCount, outputChannels])
-        // dWᵀ = colsᵀ · dY has many rows (kh·kw·c), so it splits into parallel row blocks.
-        let dWeight = columns.matmul(dY, transposeSelf: .transposed).transposed()
-            .reshaped(parameterShapes[0].shape)
-        let dBias = dY.columnSums()
-        var dInput: Tensor?
-        if needsInputGradient {
-            let weight = parameters[parameters.startIndex].reshaped([outputChannels, patchSize])
-            let dColumns = dY.matmul(weight)                                 // [n·oh·ow, kh·kw·c]
-            dInput = Im2Col.images(fromColumns: dColumns, count: cache.shape[0], geometry(Array(cache.shape.dropFirst())))
-        }
-        return (dInput, [dWeight, dBias])
+        guard let input = cache.tensor else { preconditionFailure("Conv2D.backward without a training forward pass") }
+        let weight = parameters[parameters.startIndex].reshaped([patchSize, outputChannels])
+        let (dWeight, dBias, dInput) = Convolution.backward(input, outputGradient: outputGradient, weight: weight,
+                                                            geometry(Array(input.shape.dropFirst())), needsInputGradient: needsInputGradient)
+        return (dInput, [dWeight.reshaped(parameterShapes[0].shape), dBias])
     }
 }

@@ -13,13 +13,14 @@ public enum Transpose: Sendable {
 /// (M, N, K), so the bits of C never depend on the worker count.
 public enum GEMM {
     /// Rows of C per block for a product of this shape. Small products run
-    /// as one block; larger ones as ≥ 8 blocks of 64…1024 rows (large enough
-    /// that re-packing B per block costs little).
+    /// as one block; larger ones as about four balanced blocks (two per core
+    /// on this machine) of 64…1024 rows. Each block re-packs B, so blocks stay
+    /// large; very tall products get more 1024-row blocks.
     @inlinable
     public static func rowsPerBlock(m: Int, n: Int, k: Int) -> Int {
-        if m * n * k < (1 << 20) { return max(m, 1) }
-        let eighth = (m + 7) / 8
-        let rounded = (eighth + 31) / 32 * 32
+        if m * n * k < (1 << 21) { return max(m, 1) }
+        let quarter = (m + 3) / 4
+        let rounded = (quarter + 15) / 16 * 16
         return min(max(rounded, 64), 1024)
     }
 
@@ -38,7 +39,8 @@ public enum GEMM {
             scale(c, rows: m, columns: n, ldc: ldc, by: beta)
             return
         }
-        let rows = rowsPerBlock(m: m, n: n, k: k)
+        // Inside a parallel loop the caller has already split the work.
+        let rows = Parallel.isNested ? m : rowsPerBlock(m: m, n: n, k: k)
         let transA = transposeA == .none ? CblasNoTrans : CblasTrans
         let transB = transposeB == .none ? CblasNoTrans : CblasTrans
         Parallel.forEachRange(count: m, grain: rows) { range in

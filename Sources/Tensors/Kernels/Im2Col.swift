@@ -18,74 +18,130 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
     /// Columns of the im2col matrix: one per (kh, kw, c), in that order.
     public var patchSize: Int { kernelHeight * kernelWidth * channels }
+
+    /// For output column `ox`: the first kernel column inside the image and
+    /// the number of kernel columns inside it (the rest overlap the padding).
+    @inlinable
+    func visibleColumns(_ ox: Int) -> (first: Int, count: Int) {
+        let x0 = ox * stride - padding
+        let first = max(0, -x0)
+        let last = min(kernelWidth, width - x0)
+        return (first, max(0, last - first))
+    }
 }
 
 /// im2col and its adjoint for NHWC tensors. A patch row holds, for each
-/// kernel position (kh, kw), the `channels` contiguous input values, so
-/// copies are whole channel vectors and the weight layout is `[out, kh, kw, c]`.
+/// kernel row kh, the kw·c values of one image row segment — contiguous in
+/// NHWC — so each (output pixel, kernel row) is a single block copy. The
+/// matching weight layout is `[kh, kw, c, out]`.
 public enum Im2Col {
     /// `images` `[n, h, w, c]` → columns `[n · oh · ow, kh · kw · c]`
-    /// (zeros where the kernel overlaps the padding).
+    /// (zeros where the kernel overlaps the padding), parallel over samples.
     public static func columns(_ images: Tensor, _ g: ConvolutionGeometry) -> Tensor {
-        let n = images.rowCount
-        let (oh, ow, c) = (g.outputHeight, g.outputWidth, g.channels)
-        var out = Tensor(shape: [n * oh * ow, g.patchSize])
-        images.scalars.withUnsafeBufferPointer { source in
+        columns(images, g, samples: 0..<images.rowCount)
+    }
+
+    /// As `columns(_:_:)` for the images `samples` only, read in place.
+    public static func columns(_ images: Tensor, _ g: ConvolutionGeometry, samples: Range<Int>) -> Tensor {
+        let pixels = g.outputHeight * g.outputWidth
+        let imageSize = g.height * g.width * g.channels
+        return images.scalars.withUnsafeBufferPointer { source in
+            Tensor(shape: [samples.count * pixels, g.patchSize]) { target in
+                let src = source.baseAddress!, dst = target.baseAddress!
+                Parallel.forEach(blocks: samples.count) { sample in
+                    fill(dst + sample * pixels * g.patchSize, from: src + (samples.lowerBound + sample) * imageSize, count: 1, g)
+                }
+            }
+        }
+    }
+
+    /// The adjoint: accumulates column gradients `[n · oh · ow, kh · kw · c]`
+    /// back into image gradients `[n, h, w, c]`, parallel over samples.
+    public static func images(fromColumns columns: Tensor, count n: Int, _ g: ConvolutionGeometry) -> Tensor {
+        let pixels = g.outputHeight * g.outputWidth
+        let imageSize = g.height * g.width * g.channels
+        var out = Tensor(shape: [n, g.height, g.width, g.channels])
+        columns.scalars.withUnsafeBufferPointer { source in
             out.scalars.withUnsafeMutableBufferPointer { target in
                 let src = source.baseAddress!, dst = target.baseAddress!
                 Parallel.forEach(blocks: n) { sample in
-                    let image = src + sample * g.height * g.width * c
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var patch = dst + ((sample * oh + oy) * ow + ox) * g.patchSize
-                            for ky in 0..<g.kernelHeight {
-                                let y = oy * g.stride + ky - g.padding
-                                for kx in 0..<g.kernelWidth {
-                                    let x = ox * g.stride + kx - g.padding
-                                    if y >= 0, y < g.height, x >= 0, x < g.width {
-                                        patch.update(from: image + (y * g.width + x) * c, count: c)
-                                    }
-                                    patch += c
-                                }
-                            }
-                        }
-                    }
+                    accumulate(src + sample * pixels * g.patchSize, into: dst + sample * imageSize, count: 1, g)
                 }
             }
         }
         return out
     }
 
-    /// The adjoint: accumulates column gradients `[n · oh · ow, kh · kw · c]`
-    /// back into image gradients `[n, h, w, c]`. Each sample is summed by one
-    /// worker in a fixed order.
-    public static func images(fromColumns columns: Tensor, count n: Int, _ g: ConvolutionGeometry) -> Tensor {
+    /// Writes the columns of `count` consecutive images starting at `images`.
+    public static func fill(_ columns: UnsafeMutablePointer<Float>, from images: UnsafePointer<Float>, count: Int,
+                            _ g: ConvolutionGeometry) {
         let (oh, ow, c) = (g.outputHeight, g.outputWidth, g.channels)
-        var out = Tensor(shape: [n, g.height, g.width, c])
-        columns.scalars.withUnsafeBufferPointer { source in
-            out.scalars.withUnsafeMutableBufferPointer { target in
-                let src = source.baseAddress!, dst = target.baseAddress!
-                Parallel.forEach(blocks: n) { sample in
-                    let image = dst + sample * g.height * g.width * c
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var patch = src + ((sample * oh + oy) * ow + ox) * g.patchSize
-                            for ky in 0..<g.kernelHeight {
-                                let y = oy * g.stride + ky - g.padding
-                                for kx in 0..<g.kernelWidth {
-                                    let x = ox * g.stride + kx - g.padding
-                                    if y >= 0, y < g.height, x >= 0, x < g.width {
-                                        let pixel = image + (y * g.width + x) * c
-                                        for ch in 0..<c { pixel[ch] += patch[ch] }
-                                    }
-                                    patch += c
-                                }
-                            }
+        let rowLength = g.kernelWidth * c
+        for sample in 0..<count {
+            let image = images + sample * g.height * g.width * c
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let patch = columns + ((sample * oh + oy) * ow + ox) * g.patchSize
+                    let (kx0, visible) = g.visibleColumns(ox)
+                    let x0 = ox * g.stride - g.padding
+                    let y0 = oy * g.stride - g.padding
+                    if visible == g.kernelWidth, y0 >= 0, y0 + g.kernelHeight <= g.height {
+                        // Fast path: the whole patch lies inside the image.
+                        for ky in 0..<g.kernelHeight {
+                            copy(image + ((y0 + ky) * g.width + x0) * c, to: patch + ky * rowLength, count: rowLength)
                         }
+                        continue
+                    }
+                    for ky in 0..<g.kernelHeight {
+                        let segment = patch + ky * rowLength
+                        let y = y0 + ky
+                        guard y >= 0, y < g.height, visible > 0 else {
+                            for i in 0..<rowLength { segment[i] = 0 }
+                            continue
+                        }
+                        for i in 0..<(kx0 * c) { segment[i] = 0 }
+                        copy(image + (y * g.width + x0 + kx0) * c, to: segment + kx0 * c, count: visible * c)
+                        for i in ((kx0 + visible) * c)..<rowLength { segment[i] = 0 }
                     }
                 }
             }
         }
-        return out
+    }
+
+    /// Long runs go through memmove (which picks the widest vector unit at run
+    /// time); short ones (a 1-channel 5×5 kernel row is 5 values) through a loop.
+    @inline(__always)
+    static func copy(_ from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int) {
+        if count >= 32 {
+            to.update(from: from, count: count)
+        } else {
+            for i in 0..<count { to[i] = from[i] }
+        }
+    }
+
+    /// Adds the column gradients of `count` consecutive images into `images`
+    /// (which the caller zeroed), in a fixed order.
+    public static func accumulate(_ columns: UnsafePointer<Float>, into images: UnsafeMutablePointer<Float>, count: Int,
+                                  _ g: ConvolutionGeometry) {
+        let (oh, ow, c) = (g.outputHeight, g.outputWidth, g.channels)
+        let rowLength = g.kernelWidth * c
+        for sample in 0..<count {
+            let image = images + sample * g.height * g.width * c
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let patch = columns + ((sample * oh + oy) * ow + ox) * g.patchSize
+                    let (kx0, visible) = g.visibleColumns(ox)
+                    let x0 = ox * g.stride - g.padding
+                    guard visible > 0 else { continue }
+                    for ky in 0..<g.kernelHeight {
+                        let y = oy * g.stride + ky - g.padding
+                        guard y >= 0, y < g.height else { continue }
+                        let from = patch + ky * rowLength + kx0 * c
+                        let to = image + (y * g.width + x0 + kx0) * c
+                        for i in 0..<(visible * c) { to[i] += from[i] }
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,36 +1,28 @@
 /// Max pooling over NHWC images with a square window and equal stride
 /// (PyTorch's `MaxPool2d(k)`: floor division, no padding).
+///
+/// The forward pass computes only the maxima (a vectorised select over
+/// contiguous channels); the backward pass finds each window's maximum again
+/// by comparing the input with the pooled value, which is cheaper than
+/// recording indices and routes the gradient to the first maximal position.
 public enum MaxPooling {
-    /// Returns the pooled images `[n, h/k, w/k, c]` and, for each output
-    /// value, the flat index into `images` of the maximum (first on ties).
-    public static func forward(_ images: Tensor, window k: Int) -> (output: Tensor, argmax: [Int32]) {
+    public static func forward(_ images: Tensor, window k: Int) -> Tensor {
         precondition(images.rank == 4, "max pooling expects [n, h, w, c]")
         let (n, h, w, c) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let (oh, ow) = (h / k, w / k)
-        var out = Tensor(shape: [n, oh, ow, c])
-        var argmax = [Int32](repeating: 0, count: out.count)
-        images.scalars.withUnsafeBufferPointer { source in
-            out.scalars.withUnsafeMutableBufferPointer { target in
-                argmax.withUnsafeMutableBufferPointer { indices in
-                    let src = source.baseAddress!, dst = target.baseAddress!, idx = indices.baseAddress!
-                    Parallel.forEach(blocks: n) { sample in
-                        for oy in 0..<oh {
-                            for ox in 0..<ow {
-                                let outBase = ((sample * oh + oy) * ow + ox) * c
-                                for ch in 0..<c {
-                                    var best = -Float.infinity
-                                    var bestIndex = 0
-                                    for dy in 0..<k {
-                                        for dx in 0..<k {
-                                            let index = ((sample * h + oy * k + dy) * w + ox * k + dx) * c + ch
-                                            if src[index] > best || (dy == 0 && dx == 0) {
-                                                best = src[index]
-                                                bestIndex = index
-                                            }
-                                        }
-                                    }
-                                    dst[outBase + ch] = best
-                                    idx[outBase + ch] = Int32(bestIndex)
+        return images.scalars.withUnsafeBufferPointer { source in
+            Tensor(shape: [n, oh, ow, c]) { target in
+                let src = source.baseAddress!, dst = target.baseAddress!
+                Parallel.forEach(blocks: n) { sample in
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let out = dst + ((sample * oh + oy) * ow + ox) * c
+                            let corner = src + ((sample * h + oy * k) * w + ox * k) * c
+                            for ch in 0..<c { out[ch] = corner[ch] }
+                            for dy in 0..<k {
+                                for dx in 0..<k where dy != 0 || dx != 0 {
+                                    let pixel = corner + (dy * w + dx) * c
+                                    for ch in 0..<c { out[ch] = pixel[ch] > out[ch] ? pixel[ch] : out[ch] }
                                 }
                             }
                         }
@@ -38,14 +30,51 @@ public enum MaxPooling {
                 }
             }
         }
-        return (out, argmax)
     }
 
-    /// Routes each output gradient to the input position that was the maximum.
-    /// Windows do not overlap, so every input receives at most one value.
-    public static func backward(_ gradient: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
-        var out = Tensor(shape: inputShape)
-        for (i, index) in argmax.enumerated() { out.scalars[Int(index)] += gradient.scalars[i] }
-        return out
+    /// Routes each pooled gradient to the first position of its window whose
+    /// input equals the pooled maximum. Windows do not overlap.
+    public static func backward(_ gradient: Tensor, input: Tensor, output: Tensor, window k: Int) -> Tensor {
+        let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let (oh, ow) = (h / k, w / k)
+        var result = Tensor(shape: input.shape)
+        input.scalars.withUnsafeBufferPointer { inputBuffer in
+            output.scalars.withUnsafeBufferPointer { outputBuffer in
+                gradient.scalars.withUnsafeBufferPointer { gradientBuffer in
+                    result.scalars.withUnsafeMutableBufferPointer { resultBuffer in
+                        let x = inputBuffer.baseAddress!, y = outputBuffer.baseAddress!
+                        let g = gradientBuffer.baseAddress!, dx = resultBuffer.baseAddress!
+                        Parallel.forEach(blocks: n) { sample in
+                            // remaining[ch] is 1 until the channel's maximum has been found;
+                            // every step is a select, so the loops over channels vectorise.
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { remaining in
+                                let left = remaining.baseAddress!
+                                for oy in 0..<oh {
+                                    for ox in 0..<ow {
+                                        let pooled = ((sample * oh + oy) * ow + ox) * c
+                                        let corner = ((sample * h + oy * k) * w + ox * k) * c
+                                        let maxima = y + pooled, gradients = g + pooled
+                                        for ch in 0..<c { left[ch] = 1 }
+                                        for dy in 0..<k {
+                                            for dxx in 0..<k {
+                                                // Pointers hoisted out of the channel loop so it vectorises.
+                                                let inputs = x + corner + (dy * w + dxx) * c
+                                                let results = dx + corner + (dy * w + dxx) * c
+                                                for ch in 0..<c {
+                                                    let hit: Float = inputs[ch] == maxima[ch] ? left[ch] : 0
+                                                    results[ch] = hit * gradients[ch]
+                                                    left[ch] -= hit
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
     }
 }

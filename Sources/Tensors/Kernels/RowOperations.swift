@@ -112,30 +112,85 @@ extension Tensor {
 /// Element-wise arithmetic.
 extension Tensor {
     /// Applies `transform` to every value (parallel, element-independent).
+    @inlinable
     public func map(_ transform: (Float) -> Float) -> Tensor {
-        var out = self
-        out.scalars.withUnsafeMutableBufferPointer { x in
-            let base = x.baseAddress
+        guard count > 0 else { return self }
+        return scalars.withUnsafeBufferPointer { x in
+            Tensor(shape: shape) { out in
+                let source = x.baseAddress!, target = out.baseAddress!
+                Parallel.forEachRange(count: x.count, grain: 1 << 16) { range in
+                    for i in range { target[i] = transform(source[i]) }
+                }
+            }
+        }
+    }
+
+    /// Applies `transform` to every value in place.
+    @inlinable
+    public mutating func mapInPlace(_ transform: (Float) -> Float) {
+        guard count > 0 else { return }
+        scalars.withUnsafeMutableBufferPointer { x in
+            let base = x.baseAddress!
             Parallel.forEachRange(count: x.count, grain: 1 << 16) { range in
-                guard let base else { return }
                 for i in range { base[i] = transform(base[i]) }
             }
         }
-        return out
+    }
+
+    /// Rectifies in place: every negative value becomes 0 (a tight loop the
+    /// compiler vectorises; NaN stays NaN).
+    public mutating func rectifyInPlace() {
+        guard count > 0 else { return }
+        scalars.withUnsafeMutableBufferPointer { x in
+            let base = x.baseAddress!
+            Parallel.forEachRange(count: x.count, grain: 1 << 16) { range in
+                let p = base + range.lowerBound
+                // A select, not a branch: signs are random, so a branch mispredicts half the time.
+                for i in 0..<range.count { p[i] = p[i] < 0 ? 0 : p[i] }
+            }
+        }
+    }
+
+    /// Multiplies value by value with `other` (same count) in place.
+    public mutating func multiplyInPlace(by other: Tensor) {
+        precondition(count == other.count, "counts differ: \(count) and \(other.count)")
+        guard count > 0 else { return }
+        other.scalars.withUnsafeBufferPointer { b in
+            scalars.withUnsafeMutableBufferPointer { a in
+                for i in a.indices { a[i] *= b[i] }
+            }
+        }
+    }
+
+    /// Combines two tensors of one shape value by value.
+    @inlinable
+    public func zipMap(_ other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
+        precondition(shape == other.shape || count == other.count, "shapes differ: \(shape) and \(other.shape)")
+        guard count > 0 else { return self }
+        return scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                Tensor(shape: shape) { out in
+                    let left = a.baseAddress!, right = b.baseAddress!, target = out.baseAddress!
+                    Parallel.forEachRange(count: a.count, grain: 1 << 16) { range in
+                        for i in range { target[i] = combine(left[i], right[i]) }
+                    }
+                }
+            }
+        }
     }
 
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         precondition(lhs.shape == rhs.shape, "shapes differ: \(lhs.shape) + \(rhs.shape)")
-        return Tensor(shape: lhs.shape, scalars: zip(lhs.scalars, rhs.scalars).map { $0 + $1 })
+        return lhs.zipMap(rhs, +)
     }
 
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         precondition(lhs.shape == rhs.shape, "shapes differ: \(lhs.shape) - \(rhs.shape)")
-        return Tensor(shape: lhs.shape, scalars: zip(lhs.scalars, rhs.scalars).map { $0 - $1 })
+        return lhs.zipMap(rhs, -)
     }
 
     public static func * (lhs: Tensor, rhs: Float) -> Tensor {
-        Tensor(shape: lhs.shape, scalars: lhs.scalars.map { $0 * rhs })
+        lhs.map { $0 * rhs }
     }
 
     /// Frobenius (Euclidean) norm, accumulated in Double in index order.

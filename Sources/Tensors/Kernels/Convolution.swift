@@ -1,0 +1,109 @@
+/// 2-D convolution over NHWC images, computed in fixed chunks of samples:
+/// each chunk's im2col matrix is built, multiplied and dropped while it is
+/// still in cache, instead of streaming one batch-sized matrix through
+/// memory. Chunks run in parallel; weight and bias gradients are summed over
+/// chunks in chunk order, so results never depend on the worker count.
+///
+/// Weight layout `[kh · kw · c, out]` (a patch row times the output channels).
+public enum Convolution {
+    /// Samples per chunk (fixed: part of what makes the sums deterministic).
+    public static let samplesPerChunk = 4
+
+    /// `images` `[n, h, w, c]` → `[n, oh, ow, out]`, for samples `samples` of `images`.
+    public static func forward(_ images: Tensor, samples: Range<Int>, weight: Tensor, bias: Tensor,
+                               _ g: ConvolutionGeometry) -> Tensor {
+        let outputs = bias.count
+        let pixels = g.outputHeight * g.outputWidth
+        let imageSize = g.height * g.width * g.channels
+        return images.scalars.withUnsafeBufferPointer { source in
+            weight.scalars.withUnsafeBufferPointer { w in
+                bias.scalars.withUnsafeBufferPointer { b in
+                    Tensor(shape: [samples.count, g.outputHeight, g.outputWidth, outputs]) { target in
+                        let src = source.baseAddress!, dst = target.baseAddress!
+                        Parallel.forEachRange(count: samples.count, grain: samplesPerChunk) { chunk in
+                            let rows = chunk.count * pixels
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * g.patchSize) { columns in
+                                Im2Col.fill(columns.baseAddress!, from: src + (samples.lowerBound + chunk.lowerBound) * imageSize,
+                                            count: chunk.count, g)
+                                let out = dst + chunk.lowerBound * pixels * outputs
+                                GEMM.multiply(m: rows, n: outputs, k: g.patchSize, a: columns.baseAddress!, lda: g.patchSize,
+                                              b: w.baseAddress!, ldb: outputs, c: out, ldc: outputs)
+                                for r in 0..<rows {
+                                    let row = out + r * outputs
+                                    for j in 0..<outputs { row[j] += b[j] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradients of the weight `[kh·kw·c, out]`, the bias `[out]` and (if
+    /// asked) the images `[n, h, w, c]`, given the output gradient `[n, oh, ow, out]`.
+    public static func backward(_ images: Tensor, outputGradient: Tensor, weight: Tensor, _ g: ConvolutionGeometry,
+                                needsInputGradient: Bool) -> (weight: Tensor, bias: Tensor, input: Tensor?) {
+        let n = images.rowCount
+        let outputs = weight.shape[1]
+        let pixels = g.outputHeight * g.outputWidth
+        let imageSize = g.height * g.width * g.channels
+        let chunks = (n + samplesPerChunk - 1) / samplesPerChunk
+        let weightSize = g.patchSize * outputs
+        // One partial weight gradient and bias gradient per chunk, summed in order below.
+        var partialWeights = [Float](repeating: 0, count: chunks * weightSize)
+        var partialBiases = [Float](repeating: 0, count: chunks * outputs)
+        var dInput = needsInputGradient ? Tensor(shape: images.shape) : nil
+        let weightT = needsInputGradient ? weight.transposed() : Tensor(shape: [0])
+        images.scalars.withUnsafeBufferPointer { source in
+            outputGradient.scalars.withUnsafeBufferPointer { gradient in
+                weightT.scalars.withUnsafeBufferPointer { wt in
+                    partialWeights.withUnsafeMutableBufferPointer { pw in
+                        partialBiases.withUnsafeMutableBufferPointer { pb in
+                            withOptionalBuffer(&dInput) { dx in
+                                let src = source.baseAddress!, dy = gradient.baseAddress!
+                                Parallel.forEachRange(count: n, grain: samplesPerChunk) { chunk in
+                                    let index = chunk.lowerBound / samplesPerChunk
+                                    let rows = chunk.count * pixels
+                                    let chunkGradient = dy + chunk.lowerBound * pixels * outputs
+                                    withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * g.patchSize) { columns in
+                                        let cols = columns.baseAddress!
+                                        Im2Col.fill(cols, from: src + chunk.lowerBound * imageSize, count: chunk.count, g)
+                                        // dW_chunk = colsᵀ · dY_chunk
+                                        GEMM.multiply(m: g.patchSize, n: outputs, k: rows, a: cols, lda: g.patchSize, transposeA: .transposed,
+                                                      b: chunkGradient, ldb: outputs, c: pw.baseAddress! + index * weightSize, ldc: outputs)
+                                        let biasSum = pb.baseAddress! + index * outputs
+                                        for r in 0..<rows {
+                                            let row = chunkGradient + r * outputs
+                                            for j in 0..<outputs { biasSum[j] += row[j] }
+                                        }
+                                        if let dx {
+                                            // dCols = dY_chunk · Wᵀ, reusing the columns buffer.
+                                            GEMM.multiply(m: rows, n: g.patchSize, k: outputs, a: chunkGradient, lda: outputs,
+                                                          b: wt.baseAddress!, ldb: g.patchSize, c: cols, ldc: g.patchSize)
+                                            Im2Col.accumulate(cols, into: dx + chunk.lowerBound * imageSize, count: chunk.count, g)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var dWeight = Tensor(shape: weight.shape)
+        var dBias = Tensor(shape: [outputs])
+        for chunk in 0..<chunks {
+            for i in 0..<weightSize { dWeight.scalars[i] += partialWeights[chunk * weightSize + i] }
+            for j in 0..<outputs { dBias.scalars[j] += partialBiases[chunk * outputs + j] }
+        }
+        return (dWeight, dBias, dInput)
+    }
+
+    private static func withOptionalBuffer(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
+        guard var value = tensor else { return body(nil) }
+        tensor = nil
+        value.scalars.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+        tensor = value
+    }
+}

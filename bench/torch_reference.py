@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""PyTorch (CPU) reference for alflow's benchmarks: the same work, the same data.
+
+Prints one JSON line per benchmark, with the same names and statistic as
+alflow-bench (median wall-clock of N runs after a warm-up), so bench/compare.py
+can put them side by side. Uses every core, as PyTorch does by default.
+
+Usage: torch_reference.py [--data DIR] [--repeats N] [--only NAME[,NAME…]]
+"""
+import argparse, gzip, json, statistics, sys, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def mnist(folder):
+    x = read_idx(f"{folder}/train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
+    y = read_idx(f"{folder}/train-labels-idx1-ubyte.gz").astype(np.int64)
+    x = (x - 0.1307) / 0.3081
+    return torch.from_numpy(x).unsqueeze(1), torch.from_numpy(y)
+
+
+def median_time(repeats, body):
+    body()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def emit(name, seconds, flops=None, detail=""):
+    print(json.dumps({"name": name, "seconds": seconds, "flops": flops, "detail": detail}, sort_keys=True), flush=True)
+
+
+class SmallNet(nn.Module):
+    """The noise-stability paper's MNIST CNN (backbone.py)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 5)
+        self.conv2 = nn.Conv2d(32, 64, 5)
+        self.fc1 = nn.Linear(1024, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))
+        x = F.relu(F.max_pool2d(self.conv2(x), 2))
+        return self.fc2(self.fc1(x.flatten(1)))
+
+
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def train_epoch(model, x, y, batch=96):
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.randperm(len(x))
+    for start in range(0, len(x), batch):
+        index = order[start:start + batch]
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(x[index]), y[index])
+        loss.backward()
+        optimizer.step()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="")
+    args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+    wanted = lambda name: not only or name in only
+    torch.manual_seed(0)
+
+    x, y = mnist(args.data + "/mnist")
+    if wanted("mlp-forward-60k"):
+        model = mlp().eval()
+        with torch.no_grad():
+            seconds = median_time(args.repeats, lambda: model(x))
+        emit("mlp-forward-60k", seconds, 2 * len(x) * (784 * 256 + 256 * 10), "MLP 784-256-10 inference, 60000 images")
+    if wanted("mlp-train-epoch"):
+        model = mlp()
+        emit("mlp-train-epoch", median_time(args.repeats * 4, lambda: train_epoch(model, x[:1000], y[:1000])),
+             detail="one epoch, 1000 MNIST images, batch 96, Adam")
+    if wanted("smallnet-train-epoch"):
+        model = SmallNet()
+        emit("smallnet-train-epoch", median_time(args.repeats, lambda: train_epoch(model, x[:1000], y[:1000])),
+             detail="one epoch, 1000 MNIST images, batch 96, Adam")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
