@@ -27,6 +27,7 @@ let package = Package(
         // Numerics and machine learning.
         .target(name: "Tensors", dependencies: ["CBLAS"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        .target(name: "ActiveLearning", dependencies: ["Tensors", "NeuralNetworks"]),
         .target(name: "Datasets", dependencies: ["Tensors", "HDF5", "Suggestions", "CZlib"]),
         .target(name: "Suggestions"),
 
@@ -41,7 +42,7 @@ let package = Package(
         ]),
 
         // Benchmarks (bench/run compares them with bench/torch_reference.py).
-        .executableTarget(name: "alflow-bench", dependencies: ["Tensors", "NeuralNetworks", "Datasets", "CBLAS"],
+        .executableTarget(name: "alflow-bench", dependencies: ["Tensors", "NeuralNetworks", "Datasets", "ActiveLearning", "CBLAS"],
                           path: "bench/harness"),
 
         // Tests.
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Datasets", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+        .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Datasets", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
     ],

@@ -7,7 +7,7 @@ can put them side by side. Uses every core, as PyTorch does by default.
 
 Usage: torch_reference.py [--data DIR] [--repeats N] [--only NAME[,NAME…]]
 """
-import argparse, gzip, json, statistics, sys, time
+import argparse, copy, gzip, json, os, statistics, sys, time
 
 import numpy as np
 import torch
@@ -75,11 +75,68 @@ def train_epoch(model, x, y, batch=96):
         optimizer.step()
 
 
+def add_noise_to_weights(module, scale):
+    """The official noise_stability.py rule: every module owning a `weight`
+    gets N(0, 1) noise rescaled to norm scale·‖W‖ (biases untouched)."""
+    with torch.no_grad():
+        if hasattr(module, "weight") and module.weight is not None:
+            noise = torch.randn(module.weight.size())
+            noise *= scale * module.weight.norm() / noise.norm()
+            module.weight.add_(noise)
+
+
+def all_outputs(model, x, batch=1024):
+    """get_all_outputs: softmax outputs in eval mode, batch by batch."""
+    model.eval()
+    with torch.no_grad():
+        return torch.cat([F.softmax(model(x[i:i + batch]), dim=1) for i in range(0, len(x), batch)])
+
+
+def noise_stability_deviations(model, x, samples=30, scale=1e-3, batch=96):
+    """noise_stability_sampling up to the k-center call, as in the official
+    code: a fresh deep copy per draw and outputs batch by batch (the MNIST
+    protocol's loader batch is BATCH = 96); only its per-row Python loop that
+    divides by the clean norm is vectorised."""
+    outputs = all_outputs(model, x, batch)
+    norms = outputs.norm(dim=1, keepdim=True)
+    diffs = []
+    for _ in range(samples):
+        noisy = copy.deepcopy(model)
+        noisy.apply(lambda m: add_noise_to_weights(m, scale))
+        diffs.append((all_outputs(noisy, x, batch) - outputs) / norms)
+    return torch.cat(diffs, dim=1)
+
+
+def kcenter_greedy(x, k):
+    """The official kcenter_greedy: origin as the first centre, torch.cdist per pick."""
+    mu = torch.zeros(1, x.shape[1])
+    d2 = torch.norm(x, dim=1)
+    picks = []
+    while len(picks) < k:
+        index = d2.topk(1)[1][0]
+        d2[index] = 0
+        mu = torch.cat((mu, x[index].unsqueeze(0)), 0)
+        picks.append(index.item())
+        new_d = torch.cdist(x, mu[-1:]).squeeze(1)
+        mask = d2 > new_d
+        d2[mask] = new_d[mask]
+    return picks
+
+
+def read_deviations(path):
+    with open(path, "rb") as f:
+        rows, columns = np.frombuffer(f.read(16), dtype="<i8")
+        values = np.frombuffer(f.read(), dtype="<f4")
+    return torch.from_numpy(values.reshape(int(rows), int(columns)).copy())
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default="../shared/data")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", default="")
+    parser.add_argument("--deviations", default="bench/results/deviations.bin",
+                        help="the deviation vectors alflow-bench wrote, so both sides run k-center on the same input")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     wanted = lambda name: not only or name in only
@@ -99,6 +156,21 @@ def main():
         model = SmallNet()
         emit("smallnet-train-epoch", median_time(args.repeats, lambda: train_epoch(model, x[:1000], y[:1000])),
              detail="one epoch, 1000 MNIST images, batch 96, Adam")
+    if wanted("ns-score-59k"):
+        model = mlp()
+        for _ in range(10):
+            train_epoch(model, x[:1000], y[:1000])
+        candidates = x[1000:]
+        flops = 31 * 2 * len(candidates) * (784 * 256 + 256 * 10)
+        seconds = median_time(max(1, args.repeats // 2), lambda: noise_stability_deviations(model, candidates))
+        emit("ns-score-59k", seconds, flops, "official algorithm and loader batch 96, MLP 784-256-10, K=30")
+        if wanted("ns-score-59k-batch1024") or not only:
+            seconds = median_time(max(1, args.repeats // 2), lambda: noise_stability_deviations(model, candidates, batch=1024))
+            emit("ns-score-59k-batch1024", seconds, flops, "the same with 1024-sample batches (PyTorch's best case)")
+    if wanted("kcenter-59k") and os.path.exists(args.deviations):
+        deviations = read_deviations(args.deviations)
+        emit("kcenter-59k", median_time(args.repeats, lambda: kcenter_greedy(deviations, 100)),
+             detail="official kcenter_greedy (torch.cdist per pick), 100 picks")
 
 
 if __name__ == "__main__":

@@ -126,6 +126,24 @@ extension Tensor {
         }
     }
 
+    /// `self[:, columns] · other` for a 2-D `self`, reading the column block
+    /// in place (a strided operand; no copy).
+    public func matmul(columns: Range<Int>, _ other: Tensor) -> Tensor {
+        let width = rowWidth, m = rowCount
+        let n = other.shape[1]
+        precondition(columns.count == other.shape[0], "matmul inner dimensions differ")
+        guard m > 0, n > 0, columns.count > 0 else { return Tensor(shape: [m, n]) }
+        return scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                Tensor(shape: [m, n]) { c in
+                    GEMM.multiply(m: m, n: n, k: columns.count,
+                                  a: a.baseAddress! + columns.lowerBound, lda: width,
+                                  b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
+
     /// Matrix product of 2-D tensors: `op(self) · op(other)` through `GEMM`.
     public func matmul(_ other: Tensor, transposeSelf: Transpose = .none, transposeOther: Transpose = .none) -> Tensor {
         precondition(rank == 2 && other.rank == 2, "matmul needs 2-D tensors")

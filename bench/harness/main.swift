@@ -1,7 +1,8 @@
 import Foundation
 
 // alflow-bench: prints one JSON line per benchmark (see bench/run and bench/compare.py).
-// Usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]]
+// Usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]] [--export FILE]
+// The Noise Stability deviations are written to --export for the PyTorch k-center run.
 var arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
@@ -9,12 +10,13 @@ func option(_ name: String) -> String? {
 }
 let dataFolder = option("--data") ?? "../shared/data"
 let repeats = Int(option("--repeats") ?? "") ?? 5
+let exportPath = option("--export") ?? "bench/results/deviations.bin"
 let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
 func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
 do {
     if wanted("sgemm-peak") { EngineBenchmarks.sgemmPeak(repeats: repeats).printJSON() }
-    let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch"].contains(where: wanted)
+    let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch", "ns-score-59k", "kcenter-59k"].contains(where: wanted)
     if needsMNIST {
         let mnist = try MNISTData(folder: dataFolder + "/mnist")
         if wanted("mlp-forward-60k") { EngineBenchmarks.mlpForward(mnist, repeats: repeats).printJSON() }
@@ -23,6 +25,13 @@ do {
         }
         if wanted("smallnet-train-epoch") {
             EngineBenchmarks.trainEpoch(mnist, architecture: .smallNet(dropout: 0), name: "smallnet-train-epoch", repeats: repeats).printJSON()
+        }
+        if wanted("ns-score-59k") || wanted("kcenter-59k") {
+            let (network, parameters, candidates) = StrategyBenchmarks.trainedMLP(mnist)
+            let (result, deviations) = StrategyBenchmarks.noiseStabilityScoring(network, parameters, candidates, repeats: max(1, repeats / 2))
+            if wanted("ns-score-59k") { result.printJSON() }
+            try StrategyBenchmarks.export(deviations, to: exportPath)
+            if wanted("kcenter-59k") { StrategyBenchmarks.kCenter(deviations, repeats: repeats).printJSON() }
         }
     }
 } catch {

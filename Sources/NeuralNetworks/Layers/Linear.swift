@@ -36,8 +36,26 @@ public struct Linear: Layer {
     }
 
     public func forwardRows(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> Tensor {
+        forwardRows(of: input, rows, parameters: parameters, rectify: false)
+    }
+
+    /// Inference over rows `rows` of `input`; with `rectify`, a following
+    /// ReLU is applied in the same pass as the bias.
+    public func forwardRows(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, rectify: Bool) -> Tensor {
         precondition(input.rowWidth == inputDimensions, "Linear expects \(inputDimensions) inputs per sample, got \(input.rowWidth)")
         var y = input.matmul(rows: rows, parameters[parameters.startIndex])
+        if rectify {
+            y.addRowVectorAndRectify(parameters[parameters.startIndex + 1])
+        } else {
+            y.addRowVector(parameters[parameters.startIndex + 1])
+        }
+        return y
+    }
+
+    /// Inference on the column block `columns` of a 2-D input (e.g. one
+    /// variant's block of a widened layer's output), read in place.
+    public func forward(columns: Range<Int>, of input: Tensor, parameters: ArraySlice<Tensor>) -> Tensor {
+        var y = input.matmul(columns: columns, parameters[parameters.startIndex])
         y.addRowVector(parameters[parameters.startIndex + 1])
         return y
     }

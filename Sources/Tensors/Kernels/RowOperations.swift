@@ -24,6 +24,28 @@ extension Tensor {
         }
     }
 
+    /// `self[i, j] = max(self[i, j] + bias[j], 0)` in one pass (a linear
+    /// layer's bias and the ReLU after it, fused for inference).
+    public mutating func addRowVectorAndRectify(_ bias: Tensor) {
+        let columns = rowWidth
+        precondition(bias.count == columns, "bias has \(bias.count) values for \(columns) columns")
+        let rows = rowCount
+        bias.scalars.withUnsafeBufferPointer { b in
+            scalars.withUnsafeMutableBufferPointer { x in
+                let xBase = x.baseAddress!, bBase = b.baseAddress!
+                Parallel.forEachRange(count: rows, grain: max(1, Self.elementwiseGrain / max(1, columns / 64))) { range in
+                    for i in range {
+                        let row = xBase + i * columns
+                        for j in 0..<columns {
+                            let value = row[j] + bBase[j]
+                            row[j] = value < 0 ? 0 : value
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Column sums `[columns]` of a tensor viewed as `[rows, columns]`,
     /// accumulated row by row in order (a fixed-order reduction).
     public func columnSums() -> Tensor {

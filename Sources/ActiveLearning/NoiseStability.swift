@@ -1,0 +1,102 @@
+import NeuralNetworks
+import Tensors
+
+/// Noise Stability (Li et al., AAAI 2024; the official code's
+/// `noise_stability.py`): perturb every weight tensor of the trained model
+/// with Gaussian noise of relative norm λ, K times, and measure how the
+/// outputs move; then pick a large and diverse batch by k-center greedy on
+/// the deviation vectors, with the origin as the first centre.
+public enum NoiseStability {
+    /// What is compared under perturbation.
+    public enum Output: String, Sendable {
+        /// Softmax probabilities (classification).
+        case probabilities
+        /// The penultimate features (the code's `use_feature`, for regression).
+        case embedding
+    }
+
+    /// How the batch is chosen from the deviation vectors.
+    public enum Selection: String, Sendable {
+        /// k-center greedy with the origin as the first centre (the default).
+        case kCenter = "kcenter"
+        /// The B largest ‖D(x)‖ (magnitude only; the paper's ablation).
+        case topK = "topk"
+    }
+
+    /// One perturbed copy: every tensor named in `weightNames` gets
+    /// ε ~ N(0, I) rescaled so that ‖ε‖_F = λ·‖W‖_F exactly; biases and
+    /// every other tensor stay as they are. Draws never accumulate: each
+    /// copy starts from the clean `parameters`.
+    public static func perturbed(_ parameters: ParameterSet, weightNames: [String], noise lambda: Float,
+                                 random: inout RandomStream) -> ParameterSet {
+        var copy = parameters
+        for (index, name) in parameters.names.enumerated() where weightNames.contains(name) {
+            let weight = parameters.tensors[index]
+            var epsilon = [Double](repeating: 0, count: weight.count)
+            var epsilonSquares = 0.0
+            for i in epsilon.indices {
+                epsilon[i] = random.nextNormal()
+                epsilonSquares += epsilon[i] * epsilon[i]
+            }
+            let scale = epsilonSquares > 0 ? Double(lambda) * weight.norm / epsilonSquares.squareRoot() : 0
+            copy.tensors[index] = Tensor(shape: weight.shape) { out in
+                weight.scalars.withUnsafeBufferPointer { w in
+                    for i in 0..<weight.count { out[i] = w[i] + Float(scale * epsilon[i]) }
+                }
+            }
+        }
+        return copy
+    }
+
+    /// The deviation vectors D(x) = concat_k (o_k(x) − o(x)) / ‖o(x)‖ for
+    /// every candidate x, `[n, K · width]`, where o are the clean outputs
+    /// (softmax or embedding) and o_k those of the k-th perturbed copy.
+    /// Draw k uses stream (`seed`, "noise-stability" k). All K noisy passes
+    /// share one read of the candidates (see `Network.inferVariants`).
+    public static func deviations(network: Network, parameters: ParameterSet, candidates: Tensor,
+                                  noise lambda: Float, samples: Int, output: Output, seed: UInt64) -> Tensor {
+        let clean = network.infer(candidates, parameters: parameters, keepEmbeddings: output == .embedding)
+        let reference = output == .probabilities ? clean.outputs.softmaxRows() : clean.embeddings
+        let width = reference.rowWidth
+        let n = candidates.rowCount
+        let norms = reference.rowNorms()
+        let variants = (0..<samples).map { k -> ParameterSet in
+            var random = RandomStream(seed: seed, purpose: "noise-stability", UInt64(k))
+            return perturbed(parameters, weightNames: network.weightNames, noise: lambda, random: &random)
+        }
+        let total = samples * width
+        // Every value is written below (each chunk × draw block exactly once).
+        return reference.scalars.withUnsafeBufferPointer { clean in
+            Tensor(shape: [n, total]) { out in
+                let target = out.baseAddress!, base = clean.baseAddress!
+                network.inferVariants(candidates, variants: variants, embeddings: output == .embedding) { rows, k, outputs, embeddings in
+                    let noisy = output == .probabilities ? outputs.softmaxRows() : embeddings
+                    noisy.scalars.withUnsafeBufferPointer { noisyBuffer in
+                        for (r, i) in rows.enumerated() {
+                            let scale = norms[i] > 0 ? 1 / norms[i] : 0
+                            let from = noisyBuffer.baseAddress! + r * width
+                            let to = target + i * total + k * width
+                            let cleanRow = base + i * width
+                            for j in 0..<width { to[j] = (from[j] - cleanRow[j]) * scale }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The implicit uncertainty ‖D(x)‖ of each candidate.
+    public static func magnitudes(_ deviations: Tensor) -> [Float] {
+        deviations.rowNorms()
+    }
+
+    /// The batch: k-center greedy on D with the origin as a centre (a point
+    /// that did not move is never picked before all others are covered), or
+    /// the top-B magnitudes.
+    public static func select(deviations: Tensor, count: Int, rule: Selection = .kCenter) -> [Int] {
+        switch rule {
+        case .kCenter: return KCenterGreedy.select(points: deviations, count: count, includeOrigin: true)
+        case .topK: return Ranking.top(magnitudes(deviations), count: count)
+        }
+    }
+}
