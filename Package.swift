@@ -33,6 +33,8 @@ let package = Package(
 
         // Storage and workflow language.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints"]),
         .target(name: "Workflows", dependencies: ["CYAML"]),
 
         // The command-line tool: the only target that prints.
@@ -52,6 +54,10 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "ActiveLearningTests", dependencies: ["ActiveLearning", "Datasets", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "TestSupport"]),
+        .testTarget(name: "ArtifactStoreTests", dependencies: ["ArtifactStore", "StoreProbe", "TestSupport"]),
+        // A helper the store tests run as a separate process (killed mid-write, racing, disk limits).
+        .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -22,6 +22,29 @@ public final class HDF5File {
         return HDF5File(id: id, path: path)
     }
 
+    /// Creates a file that lives only in memory (HDF5's core driver); its
+    /// bytes come out of `image()`. Nothing touches the disk, so disk errors
+    /// can never leave the library holding a half-flushed file.
+    public static func createInMemory(name: String) throws -> HDF5File {
+        HDF5Library.ensureInitialized()
+        let access = try accessProperties(name)
+        defer { H5Pclose(access) }
+        try HDF5Library.check(status: H5Pset_fapl_core(access, 1 << 20, false), "memory file properties", name)
+        let id = try HDF5Library.check(H5Fcreate(name, alflow_H5F_ACC_TRUNC(), alflow_H5P_DEFAULT(), access), "create", name)
+        return HDF5File(id: id, path: name)
+    }
+
+    /// The complete file as bytes (flushes first).
+    public func image() throws -> [UInt8] {
+        try flush()
+        let size = H5Fget_file_image(id, nil, 0)
+        guard size >= 0 else { throw HDF5Error(operation: "file image", path: path, message: HDF5Library.takeErrorMessage()) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let written = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+        guard written == size else { throw HDF5Error(operation: "file image", path: path, message: HDF5Library.takeErrorMessage()) }
+        return bytes
+    }
+
     /// Opens an existing file. A missing, truncated or foreign file throws.
     public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
         HDF5Library.ensureInitialized()

@@ -15,3 +15,21 @@ public enum TestPaths {
         sharedData.appendingPathComponent(relative).path
     }
 }
+
+extension TestPaths {
+    /// The folder of the build's products (the test bundle sits there), where
+    /// executables the tests run — `alflow`, `StoreProbe` — are found.
+    public static var productsDirectory: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.pathComponents.count > 1 {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("alflow").path)
+                || FileManager.default.fileExists(atPath: url.appendingPathComponent("StoreProbe").path) { return url }
+        }
+        return packageRoot.appendingPathComponent(".build/release")
+    }
+
+    public static func product(_ name: String) -> String {
+        productsDirectory.appendingPathComponent(name).path
+    }
+}

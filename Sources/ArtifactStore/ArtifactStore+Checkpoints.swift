@@ -1,0 +1,53 @@
+import Foundation
+import HDF5
+
+/// Resumable checkpoints of long stages under `partial/<key>.h5`, in the
+/// object format (so they are digest-checked too), replaced atomically.
+extension ArtifactStore {
+    public func writeCheckpoint(key: String, kind: String, content: ArtifactContent) throws {
+        let header = ArtifactHeader(kind: kind + "-checkpoint", key: key, parameters: "{}", inputs: [],
+                                    payloadDigest: content.payloadDigest, alflowVersion: alflowVersion,
+                                    created: Timestamp.now(), blasCore: "", blasConfiguration: "", computeSeconds: 0)
+        let temporary = layout.temporary + "/\(key).\(getpid()).\(UUID().uuidString).h5"
+        do {
+            try ArtifactFile.write(header, content, to: temporary)
+            try Durability.sync(temporary)
+            try Durability.replace(temporary, layout.checkpoint(key))
+            try Durability.sync(layout.partial)
+        } catch let error as HDF5Error {
+            unlink(temporary)
+            throw StoreError.writeFailed(path: temporary, reason: error.message.isEmpty ? error.operation : error.message)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// The checkpoint of `key` if one exists and is intact; a damaged one is deleted.
+    public func readCheckpoint(key: String) -> ArtifactContent? {
+        let path = layout.checkpoint(key)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let artifact = try? ArtifactFile.read(path, expectedKey: key) else {
+            unlink(path)
+            return nil
+        }
+        return artifact.content
+    }
+
+    public func hasCheckpoint(key: String) -> Bool {
+        FileManager.default.fileExists(atPath: layout.checkpoint(key))
+    }
+
+    public func removeCheckpoint(key: String) {
+        unlink(layout.checkpoint(key))
+    }
+}
+
+/// ISO-8601 timestamps (UTC, seconds).
+public enum Timestamp {
+    public static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import HDF5
+
+/// The content-addressed store of stage outputs.
+///
+/// A publish writes the object to `tmp/`, syncs it, links it into
+/// `objects/` (never replacing an existing object) and syncs the folder, so
+/// a reader never sees a partial object. Every read verifies the object —
+/// it opens, its format is known, its key matches, its payload digest
+/// matches — and moves a damaged one to `quarantine/` as if it were missing.
+/// Thread-safe; verified objects are kept in memory up to a byte budget so
+/// that many stages reading one large input verify it once.
+public final class ArtifactStore: @unchecked Sendable {
+    public enum Lookup: Sendable {
+        case hit(Artifact)
+        case missing
+        /// The object was damaged; it has been moved to `quarantine/`.
+        case quarantined(reason: String)
+    }
+
+    public let layout: StoreLayout
+    public let alflowVersion: String
+    private let memory = MemoryCache(budget: 1 << 30)
+
+    /// Opens (creating if needed) the store at `root`.
+    public init(root: String, alflowVersion: String) throws {
+        layout = StoreLayout(root: root)
+        self.alflowVersion = alflowVersion
+        for folder in [layout.root, layout.objects, layout.temporary, layout.partial, layout.quarantine,
+                       layout.locks, layout.runs, layout.reports, layout.cache] {
+            try Durability.makeDirectory(folder)
+        }
+        try checkMarker()
+    }
+
+    /// `--store`, else `$ALFLOW_STORE`, else `./artifacts`.
+    public static func defaultRoot(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        explicit ?? environment["ALFLOW_STORE"] ?? "artifacts"
+    }
+
+    private func checkMarker() throws {
+        let marker = layout.marker
+        if let text = try? String(contentsOfFile: marker, encoding: .utf8) {
+            let found = Int(text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            guard found <= StoreLayout.storeFormat else {
+                throw StoreError.newerFormat(path: layout.root, found: found, supported: StoreLayout.storeFormat)
+            }
+            return
+        }
+        try Durability.writeAtomically(Data("alflow-store-format \(StoreLayout.storeFormat)\n".utf8), to: marker,
+                                       temporaryFolder: layout.temporary)
+    }
+
+    // MARK: Reading
+
+    /// The verified object of `key`. A damaged object is quarantined and
+    /// reported as such; an object of a newer format throws.
+    public func read(_ key: String) throws -> Lookup {
+        if let cached = memory.get(key) { return .hit(cached) }
+        let path = layout.object(key)
+        guard FileManager.default.fileExists(atPath: path) else { return .missing }
+        do {
+            let artifact = try ArtifactFile.read(path, expectedKey: key)
+            memory.put(artifact)
+            return .hit(artifact)
+        } catch ArtifactFile.Problem.newerFormat(let found) {
+            throw StoreError.newerFormat(path: path, found: found, supported: StoreLayout.objectFormat)
+        } catch ArtifactFile.Problem.damaged(let reason) {
+            try quarantine(path, key: key)
+            return .quarantined(reason: reason)
+        }
+    }
+
+    /// True if an object file exists for `key` (not verified).
+    public func contains(_ key: String) -> Bool {
+        FileManager.default.fileExists(atPath: layout.object(key))
+    }
+
+    /// The header of the object of `key`, if it exists and opens (not digest-verified).
+    public func header(_ key: String) -> ArtifactHeader? {
+        if let cached = memory.get(key) { return cached.header }
+        guard let root = try? HDF5File.open(layout.object(key)).root() else { return nil }
+        return try? ArtifactFile.readHeader(root)
+    }
+
+    func quarantine(_ path: String, key: String) throws {
+        memory.remove(key)
+        let stamp = Int(Date().timeIntervalSince1970)
+        let target = layout.quarantine + "/\(key)-\(stamp)-\(getpid()).h5"
+        if rename(path, target) != 0 && errno != ENOENT {
+            throw StoreError.notWritable(path: path, reason: "cannot move the damaged object aside: \(StoreError.systemMessage())")
+        }
+    }
+
+    // MARK: Publishing
+
+    /// Publishes `content` under `header.key` (the digest is filled in).
+    /// If an object of that key already exists it is left untouched.
+    @discardableResult
+    public func publish(_ header: ArtifactHeader, _ content: ArtifactContent) throws -> Artifact {
+        var header = header
+        header.payloadDigest = content.payloadDigest
+        let key = header.key
+        let temporary = layout.temporary + "/\(key).\(getpid()).\(UUID().uuidString).h5"
+        do {
+            try ArtifactFile.write(header, content, to: temporary)
+            try Durability.sync(temporary)
+            try Durability.makeDirectory(layout.objectFolder(key))
+            _ = try Durability.linkNoReplace(temporary, layout.object(key))
+            try Durability.sync(layout.objectFolder(key))
+        } catch let error as HDF5Error {
+            unlink(temporary)
+            throw StoreError.writeFailed(path: temporary, reason: error.message.isEmpty ? error.operation : error.message)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        let artifact = Artifact(header: header, content: content)
+        memory.put(artifact)
+        return artifact
+    }
+
+    // MARK: Locks
+
+    /// The per-key lock: waits until no other process or job holds it.
+    public func lock(_ key: String) throws -> FileLock {
+        try FileLock.acquire(layout.lock(key))
+    }
+
+    /// The per-key lock if it is free now, else nil.
+    public func tryLock(_ key: String) throws -> FileLock? {
+        try FileLock.attempt(layout.lock(key))
+    }
+
+    /// Removes `tmp/` files that no live process is writing (every writer
+    /// holds the key's lock while it writes).
+    public func cleanTemporaryFiles() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: layout.temporary) else { return }
+        for name in names {
+            let key = String(name.prefix(64))
+            if StoreLayout.isKey(key) {
+                guard let held = try? tryLock(key) else { continue }
+                unlink(layout.temporary + "/" + name)
+                held.release()
+            } else if name.hasSuffix(".tmp") {
+                let path = layout.temporary + "/" + name
+                if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                   Date().timeIntervalSince(modified) > 3600 {
+                    unlink(path)
+                }
+            }
+        }
+    }
+}
+
+/// Verified objects held in memory, least recently used first out.
+final class MemoryCache: @unchecked Sendable {
+    private let budget: Int
+    private var entries: [String: (artifact: Artifact, bytes: Int, used: UInt64)] = [:]
+    private var total = 0
+    private var clock: UInt64 = 0
+    private let lock = NSLock()
+
+    init(budget: Int) { self.budget = budget }
+
+    func get(_ key: String) -> Artifact? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var entry = entries[key] else { return nil }
+        clock += 1
+        entry.used = clock
+        entries[key] = entry
+        return entry.artifact
+    }
+
+    func put(_ artifact: Artifact) {
+        let bytes = artifact.content.arrays.values.reduce(0) { $0 + $1.count * $1.elementType.byteWidth }
+        guard bytes <= budget else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if let old = entries[artifact.key] { total -= old.bytes }
+        clock += 1
+        entries[artifact.key] = (artifact, bytes, clock)
+        total += bytes
+        while total > budget, let oldest = entries.min(by: { $0.value.used < $1.value.used }) {
+            total -= oldest.value.bytes
+            entries.removeValue(forKey: oldest.key)
+        }
+    }
+
+    func remove(_ key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let old = entries.removeValue(forKey: key) { total -= old.bytes }
+    }
+}
