@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints"]),
-        .target(name: "Workflows", dependencies: ["CYAML"]),
+        .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions"]),
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [

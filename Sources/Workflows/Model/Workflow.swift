@@ -1,0 +1,113 @@
+/// A validated workflow: every field typed, defaults resolved, every value
+/// carrying its origin (file:line:col, or "default").
+public struct Workflow: Sendable {
+    /// The workflow file (absolute path) and its folder, against which relative paths resolve.
+    public var file: String
+    public var folder: String
+    public var name: Located<String>
+    public var description: String?
+    public var seeds: Located<[UInt64]>
+    public var dataset: DatasetSpec
+    public var model: ModelSpec
+    public var train: TrainSpec
+    public var loop: LoopSpec
+    public var strategies: [StrategySpec]
+    public var metrics: Located<[Metric]>
+
+    public var isClassification: Bool { dataset.task == .classification }
+}
+
+public enum TaskKind: String, Sendable, Equatable { case classification, regression }
+
+/// Where the data comes from and how it is prepared.
+public struct DatasetSpec: Sendable {
+    public enum Source: Sendable, Equatable {
+        case builtin(name: String)
+        case idx(trainImages: String, trainLabels: String, testImages: String?, testLabels: String?)
+        case csv(path: String, target: String, drop: [String], missingValues: [String], missingColumns: String)
+        case npy(features: String, targets: String)
+        case hdf5(path: String, features: String, targets: String)
+        case synthetic(sizes: [Int], centers: [[Double]], spread: Double, seed: Int)
+
+        public var kind: String {
+            switch self {
+            case .builtin: return "builtin"
+            case .idx: return "idx"
+            case .csv: return "csv"
+            case .npy: return "npy"
+            case .hdf5: return "hdf5"
+            case .synthetic: return "synthetic"
+            }
+        }
+
+        /// The external files read, by role (absolute paths).
+        public var files: [(role: String, path: String)] {
+            switch self {
+            case .builtin, .synthetic: return []
+            case .idx(let a, let b, let c, let d):
+                return [("train_images", a), ("train_labels", b)] + (c.map { [("test_images", $0)] } ?? []) + (d.map { [("test_labels", $0)] } ?? [])
+            case .csv(let path, _, _, _, _): return [("table", path)]
+            case .npy(let features, let targets): return [("features", features), ("targets", targets)]
+            case .hdf5(let path, _, _): return [("file", path)]
+            }
+        }
+    }
+
+    public var source: Located<Source>
+    public var task: TaskKind
+    /// True when the samples are images (height × width × channels).
+    public var isImage: Bool
+    public var testFraction: Located<Double>
+    public var split: Located<String>
+    public var splitSeed: Located<Int>
+    public var normalize: Located<String>
+    public var standardizeTarget: Located<Bool>
+}
+
+public struct ModelSpec: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case mlp, smallnet, regressionMLP = "regression_mlp", linear }
+    public var kind: Kind
+    public var hidden: [Int]
+    public var dropout: Double
+    public var location: SourceLocation?
+}
+
+public struct TrainSpec: Sendable {
+    public var epochs: Located<Int>
+    public var batchSize: Located<Int>
+    public var optimizer: Located<String>
+    public var learningRate: Located<Double>
+    public var momentum: Located<Double>
+    public var weightDecay: Located<Double>
+    public var milestones: Located<[Int]>
+    public var gamma: Located<Double>
+    public var restart: Located<String>
+    /// `auto`: the noise-stability code's class-balanced loss while the labelled set fits one batch; `never`.
+    public var classBalanced: Located<String>
+}
+
+public struct LoopSpec: Sendable {
+    public var initial: Located<Int>
+    public var query: Located<Int>
+    /// Train/evaluate rounds; queries happen between them (cycles − 1 queries).
+    public var cycles: Located<Int>
+    /// Candidates scored per query (nil: the whole unlabelled pool).
+    public var candidates: Located<Int?>
+    public var coverClasses: Located<Bool>
+}
+
+public enum Metric: String, Sendable, CaseIterable {
+    case accuracy, rmse, mae
+
+    public var isClassification: Bool { self == .accuracy }
+    /// Larger is better for accuracy; smaller for errors.
+    public var higherIsBetter: Bool { self == .accuracy }
+}
+
+/// One strategy of the comparison: a display name, its kind and resolved parameters.
+public struct StrategySpec: Sendable {
+    public var name: String
+    public var kind: StrategyKind
+    public var parameters: [String: StrategyParameterValue]
+    public var location: SourceLocation
+}

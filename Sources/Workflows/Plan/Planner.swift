@@ -1,0 +1,243 @@
+import Fingerprints
+
+/// Unrolls a workflow into its stage DAG (design §2, §3).
+///
+/// Per seed and strategy, cycle c (0 ≤ c < cycles) has: train(c) on the
+/// labelled set of select(c), evaluate(c), and — except after the last
+/// cycle — perturb(c) (Noise Stability, MC dropout), score(c) (all but
+/// random) and select(c + 1), which picks the batch and draws the next
+/// candidates. Stages with equal keys are one stage: every strategy of a
+/// seed shares load, the initial selection, the first train and its
+/// evaluation; strategies with equal perturbations share them too.
+public enum Planner {
+    /// Content digests of a data source's external files, by role.
+    public typealias FileDigester = (DatasetSpec.Source) throws -> [String: String]
+
+    public static func plan(_ workflow: Workflow, fileDigests: FileDigester) throws -> Plan {
+        var builder = Builder(workflow: workflow)
+        let load = try builder.add(id: "load", kind: .load, strategy: nil, seed: nil, cycle: nil,
+                                   task: .load(workflow.dataset), parameters: loadParameters(workflow.dataset),
+                                   inputs: [], files: fileDigests(workflow.dataset.source.value))
+        let loop = workflow.loop
+        for seed in workflow.seeds.value {
+            let initial = builder.add(id: "select/seed\(seed)/cycle0", kind: .select, strategy: nil, seed: seed, cycle: 0,
+                                      task: .initialSelection(initial: loop.initial.value, coverClasses: coverClasses(workflow),
+                                                              candidates: loop.candidates.value),
+                                      parameters: .map(["initial": .int(loop.initial.value),
+                                                        "cover_classes": .bool(coverClasses(workflow)),
+                                                        "candidates": loop.candidates.value.map(CanonicalValue.int) ?? .null]),
+                                      inputs: [load])
+            for strategy in workflow.strategies {
+                var selection = initial
+                var previousTrain: String?
+                for cycle in 0..<loop.cycles.value {
+                    let scope = cycle == 0 ? nil : strategy.name
+                    let train = builder.add(id: stageID("train", scope, seed, cycle), kind: .train, strategy: strategy.name, seed: seed,
+                                            cycle: cycle, task: .train(model: workflow.model, train: workflow.train, cycle: cycle,
+                                                                       warm: isWarm(workflow) && previousTrain != nil,
+                                                                       classBalanced: classBalanced(workflow)),
+                                            parameters: trainParameters(workflow, cycle: cycle),
+                                            inputs: [load, selection] + (isWarm(workflow) ? previousTrain.map { [$0] } ?? [] : []))
+                    builder.add(id: stageID("evaluate", scope, seed, cycle), kind: .evaluate, strategy: strategy.name, seed: nil,
+                                cycle: cycle, task: .evaluate(metrics: workflow.metrics.value),
+                                parameters: .map(["metrics": .list(workflow.metrics.value.map { .string($0.rawValue) })]),
+                                inputs: [load, train], nominal: evaluateID(strategy: strategy.name, seed: seed, cycle: cycle))
+                    previousTrain = train
+                    guard cycle < loop.cycles.value - 1 else { break }
+                    var scoreInputs = [load, train, selection]
+                    if let family = perturbFamily(strategy.kind) {
+                        let task = perturbTask(family, strategy, workflow)
+                        let perturb = builder.add(id: stageID("perturb", strategy.name, seed, cycle), kind: .perturb, strategy: strategy.name,
+                                                  seed: seed, cycle: cycle, task: task, parameters: perturbParameters(task),
+                                                  inputs: [load, train, selection])
+                        scoreInputs.append(perturb)
+                    }
+                    var queryInputs = [load, selection]
+                    if strategy.kind.hasScoreStage {
+                        let score = builder.add(id: stageID("score", strategy.name, seed, cycle), kind: .score, strategy: strategy.name,
+                                                seed: nil, cycle: cycle,
+                                                task: .score(kind: strategy.kind, parameters: strategy.parameters, model: workflow.model),
+                                                parameters: scoped(strategy, .score), inputs: scoreInputs)
+                        queryInputs.append(score)
+                    }
+                    var queryParameters = scoped(strategy, .select)
+                    if case .map(var entries) = queryParameters {
+                        entries["query"] = .int(loop.query.value)
+                        entries["candidates"] = loop.candidates.value.map(CanonicalValue.int) ?? .null
+                        entries["cycle"] = .int(cycle + 1)
+                        queryParameters = .map(entries)
+                    }
+                    selection = builder.add(id: stageID("select", strategy.name, seed, cycle + 1), kind: .select, strategy: strategy.name,
+                                            seed: seed, cycle: cycle + 1,
+                                            task: .query(kind: strategy.kind, parameters: strategy.parameters, query: loop.query.value,
+                                                         candidates: loop.candidates.value, cycle: cycle + 1),
+                                            parameters: queryParameters, inputs: queryInputs)
+                }
+            }
+        }
+        var plan = Plan(workflow: workflow, stages: builder.stages)
+        plan.aliases = builder.aliases
+        return plan
+    }
+
+    static func stageID(_ kind: String, _ strategy: String?, _ seed: UInt64, _ cycle: Int) -> String {
+        strategy.map { "\(kind)/\($0)/seed\(seed)/cycle\(cycle)" } ?? "\(kind)/seed\(seed)/cycle\(cycle)"
+    }
+
+    /// The nominal id of a strategy's evaluation (resolved through the plan's aliases).
+    static func evaluateID(strategy: String, seed: UInt64, cycle: Int) -> String {
+        "evaluate/\(strategy)/seed\(seed)/cycle\(cycle)"
+    }
+
+    // MARK: Parameters
+
+    static func coverClasses(_ workflow: Workflow) -> Bool {
+        workflow.isClassification && workflow.loop.coverClasses.value
+    }
+
+    static func isWarm(_ workflow: Workflow) -> Bool { workflow.train.restart.value == "warm" }
+
+    static func classBalanced(_ workflow: Workflow) -> Bool {
+        workflow.isClassification && workflow.train.classBalanced.value == "auto"
+    }
+
+    static func loadParameters(_ dataset: DatasetSpec) -> CanonicalValue {
+        var entries: [String: CanonicalValue] = ["source": .string(dataset.source.value.kind), "task": .string(dataset.task.rawValue),
+                                                  "normalize": .string(dataset.normalize.value)]
+        var hasTestSplit = false
+        switch dataset.source.value {
+        case .builtin(let name):
+            entries["builtin"] = .string(name)
+        case .idx(_, _, let testImages, _):
+            hasTestSplit = testImages != nil
+        case .csv(_, let target, let drop, let missing, let columns):
+            entries["target"] = .string(target)
+            entries["drop"] = .list(drop.map(CanonicalValue.string))
+            entries["missing_values"] = .list(missing.sorted().map(CanonicalValue.string))
+            entries["missing_columns"] = .string(columns)
+        case .npy:
+            entries["images"] = .bool(dataset.isImage)
+        case .hdf5(_, let features, let targets):
+            entries["features"] = .string(features)
+            entries["targets"] = .string(targets)
+            entries["images"] = .bool(dataset.isImage)
+        case .synthetic(let sizes, let centers, let spread, let seed):
+            entries["sizes"] = .list(sizes.map(CanonicalValue.int))
+            entries["centers"] = .list(centers.map { .list($0.map(CanonicalValue.double)) })
+            entries["spread"] = .double(spread)
+            entries["seed"] = .int(seed)
+        }
+        if !hasTestSplit {
+            entries["test_fraction"] = .double(dataset.testFraction.value)
+            entries["split"] = .string(dataset.split.value)
+            if dataset.split.value == "random" { entries["split_seed"] = .int(dataset.splitSeed.value) }
+        }
+        if dataset.task == .regression { entries["standardize_target"] = .bool(dataset.standardizeTarget.value) }
+        return .map(entries)
+    }
+
+    static func modelParameters(_ model: ModelSpec) -> CanonicalValue {
+        .map(["kind": .string(model.kind.rawValue), "hidden": .list(model.hidden.map(CanonicalValue.int)), "dropout": .double(model.dropout)])
+    }
+
+    static func trainParameters(_ workflow: Workflow, cycle: Int) -> CanonicalValue {
+        let train = workflow.train
+        var entries: [String: CanonicalValue] = [
+            "model": modelParameters(workflow.model), "cycle": .int(cycle),
+            "epochs": .int(train.epochs.value), "batch_size": .int(train.batchSize.value),
+            "optimizer": .string(train.optimizer.value), "learning_rate": .double(train.learningRate.value),
+            "weight_decay": .double(train.weightDecay.value), "milestones": .list(train.milestones.value.map(CanonicalValue.int)),
+            "gamma": .double(train.gamma.value), "restart": .string(train.restart.value),
+            "class_balanced": .bool(classBalanced(workflow)),
+        ]
+        if train.optimizer.value == "sgd" { entries["momentum"] = .double(train.momentum.value) }
+        return .map(entries)
+    }
+
+    static func perturbFamily(_ kind: StrategyKind) -> PerturbFamily? {
+        if kind == .noiseStability { return .noiseStability }
+        return kind.usesDropoutPasses ? .monteCarloDropout : nil
+    }
+
+    static func perturbTask(_ family: PerturbFamily, _ strategy: StrategySpec, _ workflow: Workflow) -> StageTask {
+        func number(_ name: String) -> Double {
+            switch strategy.parameters[name] {
+            case .double(let v): return v
+            case .int(let v): return Double(v)
+            default: return 0
+            }
+        }
+        let samples = Int(number("samples"))
+        switch family {
+        case .noiseStability:
+            return .perturb(family: family, samples: samples, noise: number("noise"), dropout: 0,
+                            output: workflow.isClassification ? "probabilities" : "embedding")
+        case .monteCarloDropout:
+            return .perturb(family: family, samples: samples, noise: 0, dropout: number("dropout"), output: "probabilities")
+        }
+    }
+
+    static func perturbParameters(_ task: StageTask) -> CanonicalValue {
+        guard case .perturb(let family, let samples, let noise, let dropout, let output) = task else { return .null }
+        var entries: [String: CanonicalValue] = ["family": .string(family.rawValue), "samples": .int(samples), "output": .string(output)]
+        if family == .noiseStability { entries["noise"] = .double(noise) } else { entries["dropout"] = .double(dropout) }
+        return .map(entries)
+    }
+
+    /// The strategy's kind and the parameters that affect the given stage.
+    static func scoped(_ strategy: StrategySpec, _ scope: StageScope) -> CanonicalValue {
+        var entries: [String: CanonicalValue] = ["strategy": .string(strategy.kind.rawValue)]
+        for parameter in StrategyCatalog.parameters(strategy.kind) where parameter.scope == scope {
+            guard let value = strategy.parameters[parameter.name] else { continue }
+            switch value {
+            case .int(let v): entries[parameter.name] = .int(v)
+            case .double(let v): entries[parameter.name] = .double(v)
+            case .text(let v): entries[parameter.name] = .string(v)
+            case .automatic: entries[parameter.name] = .string("auto")
+            }
+        }
+        return .map(entries)
+    }
+}
+
+/// Accumulates stages, computing keys from resolved inputs and merging
+/// stages with equal keys.
+private struct Builder {
+    let workflow: Workflow
+    var stages: [PlannedStage] = []
+    var byDigest: [String: Int] = [:]
+    var byID: [String: Int] = [:]
+    var aliases: [String: String] = [:]
+
+    init(workflow: Workflow) { self.workflow = workflow }
+
+    @discardableResult
+    mutating func add(id: String, kind: StageKind, strategy: String?, seed: UInt64?, cycle: Int?, task: StageTask,
+                      parameters: CanonicalValue, inputs: [String], files: [String: String] = [:], nominal: String? = nil) -> String {
+        let inputKeys = inputs.compactMap { byID[$0].map { stages[$0].digest } }
+        let key = CacheKey(kind: kind.rawValue, codeVersion: kind.codeVersion, parameters: parameters, seed: seed,
+                           inputs: inputKeys, files: files)
+        let digest = key.digest
+        if let existing = byDigest[digest] {
+            if let strategy, !stages[existing].strategies.contains(strategy) { stages[existing].strategies.append(strategy) }
+            if let nominal, nominal != stages[existing].id { aliases[nominal] = stages[existing].id }
+            if id != stages[existing].id { aliases[id] = stages[existing].id }
+            return stages[existing].id
+        }
+        let stage = PlannedStage(id: id, kind: kind, strategies: strategy.map { [$0] } ?? [], seed: seed, cycle: cycle,
+                                 task: task, inputs: inputs, key: key, digest: digest)
+        stages.append(stage)
+        byDigest[digest] = stages.count - 1
+        byID[id] = stages.count - 1
+        if let nominal, nominal != id { aliases[nominal] = id }
+        return id
+    }
+}
+
+extension Planner {
+    /// Plans without reading any file (file digests are left out of the keys):
+    /// for validation and tests that only need the shape of the DAG.
+    public static func shape(_ workflow: Workflow) -> Plan {
+        (try? plan(workflow) { _ in [:] }) ?? Plan(workflow: workflow, stages: [])
+    }
+}

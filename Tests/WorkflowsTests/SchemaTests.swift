@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import Testing
+import Workflows
+
+@Suite struct SchemaTests {
+    static let committed = TestPaths.packageRoot.appendingPathComponent("workflows/workflow.schema.json")
+
+    /// The committed schema is the one generated from the validator's tables
+    /// (regenerate with `alflow schema > workflows/workflow.schema.json`).
+    @Test func committedSchemaMatchesTheValidator() throws {
+        if ProcessInfo.processInfo.environment["ALFLOW_UPDATE_FIXTURES"] == "1" {
+            try Data((WorkflowSchema.json + "\n").utf8).write(to: Self.committed)
+        }
+        #expect(try String(contentsOf: Self.committed, encoding: .utf8) == WorkflowSchema.json + "\n")
+    }
+
+    /// Every example workflow passes both the validator and the schema; invalid
+    /// fixtures of the kinds a schema can express fail both.
+    @Test func schemaAndValidatorAgreeOnExamples() throws {
+        guard (try? Subprocess.run("/usr/bin/env", ["python3", "-c", "import jsonschema, yaml"]))?.status == 0 else {
+            print("WARNING: python3 with jsonschema and PyYAML is not available; SKIPPING the schema agreement test")
+            return
+        }
+        let workflows = try FileManager.default.contentsOfDirectory(atPath: TestPaths.packageRoot.appendingPathComponent("workflows").path)
+            .filter { $0.hasSuffix(".yaml") }.map { "workflows/" + $0 }
+        let invalid = ["01-unknown-root-key", "05-empty-seeds", "16-test-fraction-too-large", "19-unknown-model",
+                       "24-zero-epochs", "26-unknown-optimizer", "37-noise-zero", "42-unknown-strategy-parameter",
+                       "43-unknown-metric", "47-wrong-type"].map { "Tests/WorkflowsTests/Fixtures/invalid/\($0).yaml" }
+        let script = """
+        import json, sys, yaml, jsonschema
+        schema = json.load(open(sys.argv[1]))
+        for path in sys.argv[2:]:
+            try:
+                jsonschema.validate(yaml.safe_load(open(path)), schema)
+                print(path, "valid")
+            except jsonschema.ValidationError as error:
+                print(path, "invalid")
+        """
+        let result = try Subprocess.run("/usr/bin/env", ["python3", "-c", script, Self.committed.path] + workflows + invalid,
+                                        directory: TestPaths.packageRoot.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let verdicts = Dictionary(uniqueKeysWithValues: result.stdout.split(separator: "\n").map {
+            let parts = $0.split(separator: " "); return (String(parts[0]), String(parts[1]))
+        })
+        for path in workflows {
+            #expect(verdicts[path] == "valid", "\(path)")
+            #expect(WorkflowLoader.load(TestPaths.packageRoot.appendingPathComponent(path).path).workflow != nil, "\(path)")
+        }
+        for path in invalid { #expect(verdicts[path] == "invalid", "\(path)") }
+    }
+
+    @Test func dotOutputRendersWithGraphviz() throws {
+        let workflow = try #require(try loadWorkflow(try quickstartText(), overrides: ["seeds=[0]", "loop.cycles=3"]).0)
+        let dot = PlanRendering.render(Planner.shape(workflow), format: .dot) { _ in "missing" }
+        #expect(dot.hasPrefix("digraph \"quickstart\" {"))
+        let mermaid = PlanRendering.render(Planner.shape(workflow), format: .mermaid) { _ in "cached" }
+        #expect(mermaid.hasPrefix("flowchart LR"))
+        guard FileManager.default.fileExists(atPath: "/usr/bin/dot") else {
+            print("WARNING: Graphviz 'dot' is not installed; SKIPPING the DOT rendering check")
+            return
+        }
+        let dir = try TemporaryDirectory()
+        try Data(dot.utf8).write(to: URL(fileURLWithPath: dir.file("plan.dot")))
+        let result = try Subprocess.run("/usr/bin/dot", ["-Tsvg", dir.file("plan.dot"), "-o", dir.file("plan.svg")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: dir.file("plan.svg"), encoding: .utf8).contains("<svg"))
+    }
+}
