@@ -35,11 +35,14 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints"]),
+        .target(name: "Execution", dependencies: ["ArtifactStore", "Workflows"]),
+        .target(name: "Stages", dependencies: ["Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
+                                               "ActiveLearning", "Tensors", "HDF5", "Fingerprints"]),
         .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions"]),
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [
-            "Tensors", "HDF5", "Workflows",
+            "Tensors", "HDF5", "Workflows", "ArtifactStore", "Execution", "Stages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,7 +61,7 @@ let package = Package(
         .testTarget(name: "ArtifactStoreTests", dependencies: ["ArtifactStore", "StoreProbe", "TestSupport"]),
         // A helper the store tests run as a separate process (killed mid-write, racing, disk limits).
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

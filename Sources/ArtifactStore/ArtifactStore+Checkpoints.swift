@@ -4,16 +4,18 @@ import HDF5
 /// Resumable checkpoints of long stages under `partial/<key>.h5`, in the
 /// object format (so they are digest-checked too), replaced atomically.
 extension ArtifactStore {
-    public func writeCheckpoint(key: String, kind: String, content: ArtifactContent) throws {
+    /// With `durable: false` the file is not fsynced: a checkpoint lost to a
+    /// power cut only costs progress, and a damaged one fails its digest check.
+    public func writeCheckpoint(key: String, kind: String, content: ArtifactContent, durable: Bool = true) throws {
         let header = ArtifactHeader(kind: kind + "-checkpoint", key: key, parameters: "{}", inputs: [],
                                     payloadDigest: content.payloadDigest, alflowVersion: alflowVersion,
                                     created: Timestamp.now(), blasCore: "", blasConfiguration: "", computeSeconds: 0)
         let temporary = layout.temporary + "/\(key).\(getpid()).\(UUID().uuidString).h5"
         do {
             try ArtifactFile.write(header, content, to: temporary)
-            try Durability.sync(temporary)
+            if durable { try Durability.sync(temporary) }
             try Durability.replace(temporary, layout.checkpoint(key))
-            try Durability.sync(layout.partial)
+            if durable { try Durability.sync(layout.partial) }
         } catch let error as HDF5Error {
             unlink(temporary)
             throw StoreError.writeFailed(path: temporary, reason: error.message.isEmpty ? error.operation : error.message)

@@ -71,6 +71,31 @@ public final class ArtifactStore: @unchecked Sendable {
         }
     }
 
+    /// The state of `key`'s object, checked fully but without side effects
+    /// (nothing is quarantined): for `status` and `explain`.
+    public enum State: Sendable {
+        case cached(ArtifactHeader)
+        case missing
+        /// Not stored, but an interrupted computation left a checkpoint.
+        case partial
+        case corrupt(String)
+    }
+
+    public func inspect(_ key: String) -> State {
+        let path = layout.object(key)
+        guard FileManager.default.fileExists(atPath: path) else { return hasCheckpoint(key: key) ? .partial : .missing }
+        if let cached = memory.get(key) { return .cached(cached.header) }
+        do {
+            return .cached(try ArtifactFile.read(path, expectedKey: key).header)
+        } catch ArtifactFile.Problem.damaged(let reason) {
+            return .corrupt(reason)
+        } catch ArtifactFile.Problem.newerFormat(let found) {
+            return .corrupt("written by a newer alflow (object format \(found))")
+        } catch {
+            return .corrupt("\(error)")
+        }
+    }
+
     /// True if an object file exists for `key` (not verified).
     public func contains(_ key: String) -> Bool {
         FileManager.default.fileExists(atPath: layout.object(key))

@@ -5,8 +5,9 @@ import Fingerprints
 /// Per seed and strategy, cycle c (0 ≤ c < cycles) has: train(c) on the
 /// labelled set of select(c), evaluate(c), and — except after the last
 /// cycle — perturb(c) (Noise Stability, MC dropout), score(c) (all but
-/// random) and select(c + 1), which picks the batch and draws the next
-/// candidates. Stages with equal keys are one stage: every strategy of a
+/// random) and select(c + 1), which picks the batch (reading the score and,
+/// if there is one, the perturbation) and draws the next candidates.
+/// Inputs are listed as load, previous selection, then the rest. Stages with equal keys are one stage: every strategy of a
 /// seed shares load, the initial selection, the first train and its
 /// evaluation; strategies with equal perturbations share them too.
 public enum Planner {
@@ -45,14 +46,16 @@ public enum Planner {
                     previousTrain = train
                     guard cycle < loop.cycles.value - 1 else { break }
                     var scoreInputs = [load, train, selection]
+                    var queryInputs = [load, selection]
                     if let family = perturbFamily(strategy.kind) {
                         let task = perturbTask(family, strategy, workflow)
                         let perturb = builder.add(id: stageID("perturb", strategy.name, seed, cycle), kind: .perturb, strategy: strategy.name,
                                                   seed: seed, cycle: cycle, task: task, parameters: perturbParameters(task),
                                                   inputs: [load, train, selection])
                         scoreInputs.append(perturb)
+                        // The batch rule reads the vectors themselves (deviations, MC probabilities).
+                        queryInputs.append(perturb)
                     }
-                    var queryInputs = [load, selection]
                     if strategy.kind.hasScoreStage {
                         let score = builder.add(id: stageID("score", strategy.name, seed, cycle), kind: .score, strategy: strategy.name,
                                                 seed: nil, cycle: cycle,

@@ -1,0 +1,64 @@
+import ArtifactStore
+import Datasets
+import HDF5
+import Tensors
+import Workflows
+
+/// load: reads the data source, splits it, normalises it with constants
+/// from the pool, and stores the result.
+///
+///     train/features, train/targets   the pool (int32 classes or float32 values)
+///     test/features, test/targets
+///     normalization/shift, normalization/factor
+///     feature_shape (int64)
+///     attributes: task, classes, target_shift, target_factor, class_names
+enum LoadStage {
+    static func compute(_ spec: DatasetSpec) throws -> ArtifactContent {
+        let raw: RawDataset
+        let data: Dataset
+        do {
+            raw = try SourceLoading.raw(spec)
+            data = try Preparation.prepare(raw, options: SourceLoading.preparation(spec), source: spec.source.value.kind)
+        } catch let error as DataError {
+            throw StageError.invalidData(error.description)
+        }
+        var content = ArtifactContent()
+        for (name, samples) in [("train", data.train), ("test", data.test)] {
+            content.arrays["\(name)/features"] = HDF5Array(samples.features)
+            switch samples.targets {
+            case .classes(let labels): content.arrays["\(name)/targets"] = HDF5Array(labels)
+            case .values(let values): content.arrays["\(name)/targets"] = HDF5Array(values)
+            }
+        }
+        content.arrays["normalization/shift"] = HDF5Array(data.normalization.shift)
+        content.arrays["normalization/factor"] = HDF5Array(data.normalization.factor)
+        content.arrays["feature_shape"] = HDF5Array(data.featureShape.map(Int64.init))
+        content.attributes["task"] = .string(data.task.classCount == nil ? "regression" : "classification")
+        content.attributes["classes"] = .integer(Int64(data.task.classCount ?? 1))
+        content.attributes["normalization"] = .string(data.normalization.method.rawValue)
+        content.attributes["target_shift"] = .double(Double(data.normalization.targetShift))
+        content.attributes["target_factor"] = .double(Double(data.normalization.targetFactor))
+        if !data.classNames.isEmpty { content.attributes["class_names"] = .strings(data.classNames) }
+        return content
+    }
+
+    static func isClassification(_ load: Input) throws -> Bool { try load.text("task") == "classification" }
+
+    static func featureShape(_ load: Input) throws -> [Int] { try load.indices("feature_shape") }
+
+    static func poolSize(_ load: Input) throws -> Int {
+        guard let shape = load.artifact.shape("train/targets"), let count = shape.first else {
+            throw StageError.malformedInput(stage: load.id, what: "no train/targets")
+        }
+        return count
+    }
+
+    static func poolLabels(_ load: Input) throws -> [Int32]? {
+        try isClassification(load) ? try load.labels("train/targets") : nil
+    }
+
+    /// Features of pool rows `indices`.
+    static func poolFeatures(_ load: Input, _ indices: [Int]) throws -> Tensor {
+        try load.floats("train/features").gatherRows(indices)
+    }
+}

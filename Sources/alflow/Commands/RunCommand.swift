@@ -1,0 +1,80 @@
+import ArgumentParser
+import ArtifactStore
+import Execution
+import Foundation
+import Stages
+import Tensors
+import Workflows
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow: compute what is missing, resume what was interrupted, write the report.")
+
+    @Argument(help: "Workflow files.") var files: [String]
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var overrideOptions: OverrideOptions
+    @Option(name: .long, help: "Stages computed at the same time (default: the number of cores).") var jobs: Int?
+    @Flag(name: .long, help: "Show what would run, and why; compute nothing.") var dryRun = false
+    @Flag(name: .long, help: "No progress output (the final summary is still printed).") var quiet = false
+    @Option(name: .long, help: "Recompute this stage even if stored (repeatable).") var force: [String] = []
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let store = try storeOptions.open()
+        let cancellation = Cancellation()
+        Signals.install(cancellation)
+        var worst: ExitCode = .success
+        for file in files {
+            let code = try runOne(file, store: store, cancellation: cancellation)
+            if code == Console.interrupted { throw code }
+            if code != .success { worst = code }
+        }
+        if worst != .success { throw worst }
+    }
+
+    private func runOne(_ file: String, store: ArtifactStore, cancellation: Cancellation) throws -> ExitCode {
+        let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: true)
+        let plan = session.plan
+        let cores = Parallel.defaultWorkers
+        let jobCount = max(1, jobs ?? cores)
+        let threadsPerJob = max(1, cores / jobCount)
+        let running = try store.markRunning(session.workflow.name.value)
+        defer { running.release() }
+        try store.writeManifest(RunManifest(workflow: session.workflow.name.value, file: session.workflow.file, created: Timestamp.now(),
+                                            stages: plan.stages.map { RunManifest.Stage(id: $0.id, kind: $0.kind.rawValue, key: $0.digest) }))
+        let display = ProgressDisplay(mode: quiet ? .quiet : (Console.standardErrorIsTerminal ? .live : .lines))
+        let options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
+                                     perStage: { body in Parallel.withWorkers(threadsPerJob, body) },
+                                     blasCore: BLASRuntime.coreName, blasConfiguration: BLASRuntime.configuration,
+                                     alflowVersion: Alflow.version)
+        let runner = Runner(store: store, stages: plan.stages.map { RunnerStage(id: $0.id, key: $0.digest, inputs: $0.inputs,
+                                                                                 label: WorkflowSession.label($0)) },
+                            headers: Dictionary(uniqueKeysWithValues: plan.stages.map {
+                                ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.parameters.json, inputKeys: $0.key.inputs))
+                            }),
+                            options: options, cancellation: cancellation, events: display.handle)
+        let computer = StageComputer(plan: plan)
+        for id in force where plan.stage(id) == nil {
+            Console.err("alflow: warning: --force \(id): no such stage in '\(session.workflow.name.value)'")
+        }
+        if dryRun {
+            let decisions = try runner.decide(targets: plan.targets)
+            Console.out("\(session.workflow.name.value): \(plan.stages.count) stages, \(decisions.count) to compute")
+            for (id, reason) in decisions { Console.out("  \(reason.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(id)") }
+            return .success
+        }
+        let summary = try runner.run(targets: plan.targets) { try computer.compute($0, $1) }
+        display.finish()
+        Console.out("\(session.workflow.name.value): \(summary.line)")
+        for (id, message) in summary.failed { Console.err("alflow: stage \(id) failed: \(message)") }
+        if summary.interrupted {
+            Console.err("alflow: interrupted; run the same command again to resume")
+            return Console.interrupted
+        }
+        return summary.failed.isEmpty ? .success : Console.failure
+    }
+}

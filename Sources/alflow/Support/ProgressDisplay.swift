@@ -1,0 +1,105 @@
+import Execution
+import Foundation
+
+/// Shows a run's progress. On a terminal: a live block with the overall
+/// count and ETA and a line per running stage, redrawn in place. Otherwise
+/// (CI, pipes): one plain line per finished stage. Quiet: nothing.
+final class ProgressDisplay: @unchecked Sendable {
+    enum Mode { case live, lines, quiet }
+
+    private let mode: Mode
+    private let lock = NSLock()
+    private var total = 0
+    private var toCompute = 0
+    private var finished = 0
+    private var running: [String: (label: String, message: String)] = [:]
+    private var order: [String] = []
+    private var drawnLines = 0
+    private var lastDraw = Date.distantPast
+    private let start = Date()
+    private var computedSeconds: [Double] = []
+
+    init(mode: Mode) { self.mode = mode }
+
+    func handle(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .planned(let total, let plan):
+            self.total = total
+            toCompute = plan.count
+            if mode != .quiet && plan.isEmpty { /* nothing to run */ }
+        case .started(let id, let label):
+            running[id] = (label, "")
+            order.append(id)
+            redraw(force: true)
+        case .progress(let id, _, let message):
+            if let entry = running[id] { running[id] = (entry.label, message) }
+            redraw(force: false)
+        case .finished(let id, let label, let outcome):
+            running.removeValue(forKey: id)
+            order.removeAll { $0 == id }
+            finished += 1
+            if case .computed(let seconds) = outcome { computedSeconds.append(seconds) }
+            if mode == .lines || mode == .live {
+                let line = describe(id: id, label: label, outcome)
+                if let line {
+                    clearBlock()
+                    Console.err(line)
+                }
+            }
+            redraw(force: true)
+        case .warning(let message):
+            if mode != .quiet {
+                clearBlock()
+                Console.err("alflow: warning: \(message)")
+                redraw(force: true)
+            }
+        }
+    }
+
+    private func describe(id: String, label: String, _ outcome: StageOutcome) -> String? {
+        switch outcome {
+        case .computed(let seconds): return String(format: "computed  %@  (%.1f s)", id, seconds)
+        case .computedElsewhere: return "cached    \(id)  (computed by another process)"
+        case .cached: return nil
+        case .failed(let message): return "FAILED    \(id): \(message)"
+        case .skipped(let reason): return mode == .live ? nil : "not run   \(id): \(reason)"
+        }
+    }
+
+    /// Ends the live block.
+    func finish() {
+        lock.lock()
+        clearBlock()
+        lock.unlock()
+    }
+
+    private func clearBlock() {
+        guard mode == .live, drawnLines > 0 else { return }
+        FileHandle.standardError.write(Data(String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines).utf8))
+        drawnLines = 0
+    }
+
+    private func redraw(force: Bool) {
+        guard mode == .live else { return }
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        clearBlock()
+        var lines = ["[\(finished)/\(toCompute) stages to compute, \(total) in the plan]\(eta())"]
+        for id in order.prefix(8) {
+            guard let entry = running[id] else { continue }
+            lines.append("  \(entry.label)\(entry.message.isEmpty ? "" : " — \(entry.message)")")
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        drawnLines = lines.count
+    }
+
+    private func eta() -> String {
+        guard finished > 0, finished < toCompute else { return "" }
+        let elapsed = Date().timeIntervalSince(start)
+        let remaining = elapsed / Double(finished) * Double(toCompute - finished)
+        return String(format: ", about %d:%02d left", Int(remaining) / 60, Int(remaining) % 60)
+    }
+}
