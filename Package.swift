@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "TestSupport"]),
         .testTarget(name: "ArtifactStoreTests", dependencies: ["ArtifactStore", "StoreProbe", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["alflow", "ArtifactStore", "HDF5", "TestSupport"]),
         // A helper the store tests run as a separate process (killed mid-write, racing, disk limits).
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"], exclude: ["Fixtures"]),

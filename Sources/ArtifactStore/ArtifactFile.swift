@@ -36,7 +36,8 @@ enum ArtifactFile {
     }
 
     static func image(_ header: ArtifactHeader, _ content: ArtifactContent, name: String) throws -> [UInt8] {
-        let file = try HDF5File.createInMemory(name: name)
+        let payload = content.arrays.values.reduce(0) { $0 + $1.count * $1.elementType.byteWidth }
+        let file = try HDF5File.createInMemory(name: name, expectedBytes: payload + payload / 8)
         let root = try file.root()
         let data = try root.createGroup("data")
         for name in content.arrays.keys.sorted() {

@@ -45,11 +45,14 @@ extension ArtifactStore {
     }
 }
 
-/// ISO-8601 timestamps (UTC, seconds).
+/// ISO-8601 timestamps (UTC, seconds), formatted with `gmtime_r` (a
+/// Foundation date formatter costs more than writing a small object).
 public enum Timestamp {
     public static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
+        var seconds = time(nil)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 }

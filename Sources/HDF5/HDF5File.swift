@@ -25,11 +25,14 @@ public final class HDF5File {
     /// Creates a file that lives only in memory (HDF5's core driver); its
     /// bytes come out of `image()`. Nothing touches the disk, so disk errors
     /// can never leave the library holding a half-flushed file.
-    public static func createInMemory(name: String) throws -> HDF5File {
+    /// `expectedBytes` sizes the memory the file grows by (HDF5 zero-fills
+    /// each increment, so a large fixed step is costly for small files).
+    public static func createInMemory(name: String, expectedBytes: Int = 0) throws -> HDF5File {
         HDF5Library.ensureInitialized()
         let access = try accessProperties(name)
         defer { H5Pclose(access) }
-        try HDF5Library.check(status: H5Pset_fapl_core(access, 1 << 20, false), "memory file properties", name)
+        let increment = min(max(expectedBytes + (16 << 10), 64 << 10), 64 << 20)
+        try HDF5Library.check(status: H5Pset_fapl_core(access, increment, false), "memory file properties", name)
         let id = try HDF5Library.check(H5Fcreate(name, alflow_H5F_ACC_TRUNC(), alflow_H5P_DEFAULT(), access), "create", name)
         return HDF5File(id: id, path: name)
     }
@@ -39,8 +42,11 @@ public final class HDF5File {
         try flush()
         let size = H5Fget_file_image(id, nil, 0)
         guard size >= 0 else { throw HDF5Error(operation: "file image", path: path, message: HDF5Library.takeErrorMessage()) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        let written = bytes.withUnsafeMutableBytes { H5Fget_file_image(id, $0.baseAddress, size) }
+        var written = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            written = H5Fget_file_image(id, buffer.baseAddress, size)
+            count = written == size ? size : 0
+        }
         guard written == size else { throw HDF5Error(operation: "file image", path: path, message: HDF5Library.takeErrorMessage()) }
         return bytes
     }

@@ -9,8 +9,14 @@ import Workflows
 /// objects, its parameters and its seed, returning everything it passes on.
 public struct StageComputer: Sendable {
     public let plan: Plan
+    /// Training writes a checkpoint after an epoch once this many seconds
+    /// of training have passed since the last one (0: after every epoch).
+    public let checkpointInterval: Double
 
-    public init(plan: Plan) { self.plan = plan }
+    public init(plan: Plan, checkpointInterval: Double = 0.25) {
+        self.plan = plan
+        self.checkpointInterval = checkpointInterval
+    }
 
     public func compute(_ stage: RunnerStage, _ context: StageContext) throws -> ArtifactContent {
         guard let planned = plan.stage(stage.id) else { throw StageError.malformedInput(stage: stage.id, what: "not in the plan") }
@@ -25,7 +31,7 @@ public struct StageComputer: Sendable {
         case .train(let model, let train, let cycle, let warm, let balanced):
             return try TrainStage.compute(load: inputs[0], selection: inputs[1], previous: warm ? inputs.last : nil, model: model,
                                           train: train, cycle: cycle, workflowSeed: planned.seed ?? 0, streamSeed: seed,
-                                          classBalanced: balanced, context: context)
+                                          classBalanced: balanced, checkpointInterval: checkpointInterval, context: context)
         case .perturb(let family, let samples, let noise, let dropout, let output):
             return try PerturbStage.compute(load: inputs[0], train: inputs[1], selection: inputs[2], model: plan.workflow.model,
                                             family: family, samples: samples, noise: noise, dropout: dropout, output: output, seed: seed)

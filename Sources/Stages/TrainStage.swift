@@ -1,5 +1,6 @@
 import ArtifactStore
 import Execution
+import Foundation
 import HDF5
 import NeuralNetworks
 import Tensors
@@ -10,16 +11,20 @@ import Workflows
 /// "init", c) — identical for every strategy, as in the noise-stability
 /// code; `restart: warm` starts from the previous cycle's weights instead.
 /// Batch orders and dropout masks come from streams keyed by the stage's
-/// cache key. After every epoch the complete trainer state is checkpointed
-/// under `partial/`, so a killed run resumes from the last finished epoch
-/// and ends with the identical object.
+/// cache key. The complete trainer state is checkpointed under `partial/`
+/// after every epoch that ends at least `checkpointInterval` seconds after
+/// the last checkpoint (so every epoch, once epochs take that long; a
+/// checkpoint costs about 2 ms, more than a small model's whole epoch). A
+/// killed run resumes from the last checkpoint and ends with the identical
+/// object.
 ///
 ///     parameters/<name>   one dataset per tensor (e.g. parameters/0.weight)
 ///     curve/loss          mean training loss per epoch
 ///     attributes: epochs, samples, architecture
 enum TrainStage {
     static func compute(load: Input, selection: Input, previous: Input?, model: ModelSpec, train: TrainSpec, cycle: Int,
-                        workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, context: StageContext) throws -> ArtifactContent {
+                        workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, checkpointInterval: Double,
+                        context: StageContext) throws -> ArtifactContent {
         let network = try Networks.make(model, load: load)
         let labeled = try selection.indices("labeled")
         let features = try LoadStage.poolFeatures(load, labeled)
@@ -50,11 +55,13 @@ enum TrainStage {
             let initial = try previous.map { try Networks.parameters($0, for: network) } ?? network.initialParameters(&random)
             state = trainer.initialState(parameters: initial)
         }
+        var lastCheckpoint = Date()
         try trainer.train(&state, features: features, targets: targets) { current in
             context.progress(Double(current.epochsCompleted) / Double(max(1, configuration.epochs)),
                              "epoch \(current.epochsCompleted)/\(configuration.epochs), loss \(String(format: "%.3f", current.epochLosses.last ?? 0))")
-            if current.epochsCompleted < configuration.epochs {
+            if current.epochsCompleted < configuration.epochs, Date().timeIntervalSince(lastCheckpoint) >= checkpointInterval {
                 try context.store.writeCheckpoint(key: key, kind: "train", content: checkpoint(current), durable: false)
+                lastCheckpoint = Date()
             }
             try context.cancellation.check()
         }

@@ -57,7 +57,10 @@ struct RunCommand: ParsableCommand {
                                 ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.parameters.json, inputKeys: $0.key.inputs))
                             }),
                             options: options, cancellation: cancellation, events: display.handle)
-        let computer = StageComputer(plan: plan)
+        let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
+        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval))
+        // Testing hook: stages named here fail, to exercise failure handling end to end.
+        let injected = Set((ProcessInfo.processInfo.environment["ALFLOW_TEST_FAIL_STAGES"] ?? "").split(separator: ",").map(String.init))
         for id in force where plan.stage(id) == nil {
             Console.err("alflow: warning: --force \(id): no such stage in '\(session.workflow.name.value)'")
         }
@@ -67,7 +70,10 @@ struct RunCommand: ParsableCommand {
             for (id, reason) in decisions { Console.out("  \(reason.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(id)") }
             return .success
         }
-        let summary = try runner.run(targets: plan.targets) { try computer.compute($0, $1) }
+        let summary = try runner.run(targets: plan.targets) { stage, context in
+            if injected.contains(stage.id) { throw InjectedFailure(stage: stage.id) }
+            return try computer.compute(stage, context)
+        }
         display.finish()
         Console.out("\(session.workflow.name.value): \(summary.line)")
         for (id, message) in summary.failed { Console.err("alflow: stage \(id) failed: \(message)") }
@@ -77,4 +83,10 @@ struct RunCommand: ParsableCommand {
         }
         return summary.failed.isEmpty ? .success : Console.failure
     }
+}
+
+/// A failure requested through ALFLOW_TEST_FAIL_STAGES.
+struct InjectedFailure: Error, CustomStringConvertible {
+    let stage: String
+    var description: String { "injected failure (ALFLOW_TEST_FAIL_STAGES)" }
 }
