@@ -36,13 +36,14 @@ let package = Package(
         .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints"]),
         .target(name: "Execution", dependencies: ["ArtifactStore", "Workflows"]),
+        .target(name: "Reports", dependencies: ["ArtifactStore", "Workflows", "Fingerprints", "ActiveLearning"]),
         .target(name: "Stages", dependencies: ["Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
                                                "ActiveLearning", "Tensors", "HDF5", "Fingerprints"]),
         .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions"]),
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [
-            "Tensors", "HDF5", "Workflows", "ArtifactStore", "Execution", "Stages",
+            "Tensors", "HDF5", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "TestSupport"]),
         .testTarget(name: "ArtifactStoreTests", dependencies: ["ArtifactStore", "StoreProbe", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["alflow", "ArtifactStore", "HDF5", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Workflows", "ArtifactStore", "HDF5", "TestSupport"]),
         // A helper the store tests run as a separate process (killed mid-write, racing, disk limits).
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"], exclude: ["Fixtures"]),

@@ -53,6 +53,15 @@ public final class ArtifactStore: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// The verified object of `key`, or nil if it is missing or damaged —
+    /// without moving anything (for read-only commands such as `report`).
+    public func peek(_ key: String) -> Artifact? {
+        if let cached = memory.get(key) { return cached }
+        guard let artifact = try? ArtifactFile.read(layout.object(key), expectedKey: key) else { return nil }
+        memory.put(artifact)
+        return artifact
+    }
+
     /// The verified object of `key`. A damaged object is quarantined and
     /// reported as such; an object of a newer format throws.
     public func read(_ key: String) throws -> Lookup {

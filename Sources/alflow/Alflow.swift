@@ -16,7 +16,7 @@ struct Alflow: ParsableCommand {
         65 invalid workflow or data, 130 interrupted.
         """,
         version: version,
-        subcommands: [RunCommand.self, ValidateCommand.self, DagCommand.self, StatusCommand.self,
+        subcommands: [RunCommand.self, ValidateCommand.self, DagCommand.self, StatusCommand.self, ReportCommand.self,
                       ExplainCommand.self, VerifyCommand.self, GCCommand.self, SchemaCommand.self]
     )
 }

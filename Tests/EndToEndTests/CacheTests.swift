@@ -90,3 +90,27 @@ import Testing
         #expect(alone.allSatisfy { objects[$0.key] == $0.value }, "shared results equal a run on its own")
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ReportEndToEndTests {
+    @Test func everyRunWritesTheReportAndIdenticalResultsGiveIdenticalCSV() throws {
+        let cli = try CLIHarness()
+        let workflow = try cli.write("small.yaml", CLIHarness.smallWorkflow)
+        let run = try cli.run(["run", workflow, "--store", cli.store("a"), "--quiet"])
+        #expect(run.stdout.contains("report: \(cli.store("a"))/reports/small/report.html"))
+        for file in ["report.html", "accuracy.svg", "results.csv"] {
+            #expect(FileManager.default.fileExists(atPath: cli.store("a") + "/reports/small/" + file), "\(file)")
+        }
+        #expect(try cli.run(["run", workflow, "--store", cli.store("b"), "--quiet", "--jobs", "1"]).status == 0)
+        let a = try cli.run(["report", workflow, "--store", cli.store("a"), "--format", "csv"])
+        let b = try cli.run(["report", workflow, "--store", cli.store("b"), "--format", "csv"])
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        #expect(a.stdout.split(separator: "\n").count == 1 + 3 * 2 * 4)
+        let html = cli.folder.file("out.html")
+        let table = try cli.run(["report", workflow, "--store", cli.store("a"), "--html", html])
+        #expect(table.stdout.contains("★"))
+        #expect(FileManager.default.fileExists(atPath: html))
+        // A report of an incomplete run shows what exists.
+        let partial = try cli.run(["report", workflow, "--store", cli.store("a"), "--set", "loop.cycles=6"])
+        #expect(partial.status == 0 && partial.stdout.contains("incomplete"))
+    }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import ArtifactStore
 import Execution
 import Foundation
+import Reports
 import Stages
 import Tensors
 import Workflows
@@ -76,6 +77,12 @@ struct RunCommand: ParsableCommand {
         }
         display.finish()
         Console.out("\(session.workflow.name.value): \(summary.line)")
+        do {
+            let report = try ReportWriter.write(plan: plan, store: store)
+            Console.out("report: \(report)")
+        } catch {
+            Console.err("alflow: warning: the report could not be written: \(error)")
+        }
         for (id, message) in summary.failed { Console.err("alflow: stage \(id) failed: \(message)") }
         if summary.interrupted {
             Console.err("alflow: interrupted; run the same command again to resume")

@@ -1,0 +1,148 @@
+import Foundation
+import Fingerprints
+import Workflows
+
+/// The report as a terminal table, CSV, JSON or Markdown.
+public enum TextFormats {
+    public enum Format: String, CaseIterable, Sendable { case table, csv, json, markdown }
+
+    public static func render(_ summary: Summary, format: Format) -> String {
+        switch format {
+        case .table: return table(summary)
+        case .csv: return csv(summary.results)
+        case .json: return json(summary)
+        case .markdown: return markdown(summary)
+        }
+    }
+
+    /// One row per measurement, sorted, `strategy,seed,cycle,labeled,metric,value`;
+    /// values in their shortest exact form, so identical results give identical bytes.
+    public static func csv(_ results: ResultSet) -> String {
+        var lines = ["strategy,seed,cycle,labeled,metric,value"]
+        for row in results.rows {
+            lines.append("\(quoted(row.strategy)),\(row.seed),\(row.cycle),\(row.labeled),\(row.metric),\(row.value)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quoted(_ field: String) -> String {
+        field.contains(",") || field.contains("\"") ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+    }
+
+    static func cell(_ point: Summary.Point?) -> String {
+        guard let point else { return "—" }
+        return String(format: "%.4f ± %.4f", point.mean, point.std)
+    }
+
+    static func area(_ area: Summary.Area?) -> String {
+        guard let area, let mean = area.mean else { return "incomplete" }
+        return String(format: "%.4f ± %.4f", mean, area.std ?? 0)
+    }
+
+    static func sizes(_ summary: Summary, _ metric: String) -> [Int] {
+        Array(Set(summary.curves[metric]?.values.flatMap { $0.map(\.labeled) } ?? [])).sorted()
+    }
+
+    /// An aligned terminal table per metric, then the AUBC table (best marked ★).
+    static func table(_ summary: Summary) -> String {
+        let results = summary.results
+        var out: [String] = []
+        for metric in results.metrics {
+            out.append("\(metric) (mean ± std over \(results.seeds.count) seed\(results.seeds.count == 1 ? "" : "s")):")
+            var grid = [["labeled"] + results.strategies]
+            for size in sizes(summary, metric) {
+                grid.append([String(size)] + results.strategies.map { s in cell(summary.curves[metric]?[s]?.first { $0.labeled == size }) })
+            }
+            out.append(align(grid))
+            let best = summary.best(metric)
+            var areas = [["strategy", "AUBC (\(metric))", "per seed"]]
+            for strategy in results.strategies {
+                let area = summary.areas[metric]?[strategy]
+                let seeds = results.seeds.map { seed in area?.perSeed[seed].map { String(format: "%.4f", $0) } ?? "—" }.joined(separator: " ")
+                areas.append([(strategy == best ? "★ " : "  ") + strategy, self.area(area), seeds])
+            }
+            out.append(align(areas))
+        }
+        if !results.missing.isEmpty {
+            out.append("incomplete: \(results.missing.count) of \(results.missing.count + Set(results.rows.map { "\($0.strategy)/\($0.seed)/\($0.cycle)" }).count) measurements are missing (run the workflow to compute them)")
+        }
+        return out.joined(separator: "\n\n") + "\n"
+    }
+
+    static func align(_ grid: [[String]]) -> String {
+        let widths = (0..<(grid.first?.count ?? 0)).map { column in grid.map { $0[column].count }.max() ?? 0 }
+        return grid.enumerated().map { index, row in
+            let line = row.enumerated().map { column, text in
+                column == 0 ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                            : String(repeating: " ", count: widths[column] - text.count) + text
+            }.joined(separator: "  ")
+            return index == 0 ? line + "\n" + String(repeating: "-", count: line.count) : line
+        }.joined(separator: "\n")
+    }
+
+    static func markdown(_ summary: Summary) -> String {
+        let results = summary.results
+        var out: [String] = []
+        for metric in results.metrics {
+            out.append("**\(metric)** (mean ± std over \(results.seeds.count) seeds)\n")
+            out.append("| labeled | " + results.strategies.joined(separator: " | ") + " |")
+            out.append("|---:|" + results.strategies.map { _ in "---:" }.joined(separator: "|") + "|")
+            for size in sizes(summary, metric) {
+                out.append("| \(size) | " + results.strategies.map { s in cell(summary.curves[metric]?[s]?.first { $0.labeled == size }) }.joined(separator: " | ") + " |")
+            }
+            out.append("")
+            let best = summary.best(metric)
+            out.append("| strategy | AUBC (\(metric)) |")
+            out.append("|---|---:|")
+            for strategy in results.strategies {
+                let name = strategy == best ? "**\(strategy)**" : strategy
+                out.append("| \(name) | \(area(summary.areas[metric]?[strategy])) |")
+            }
+            out.append("")
+        }
+        if !results.missing.isEmpty { out.append("_Incomplete: \(results.missing.count) measurements are missing._\n") }
+        return out.joined(separator: "\n")
+    }
+
+    static func json(_ summary: Summary) -> String {
+        let results = summary.results
+        func number(_ value: Double?) -> CanonicalValue { value.map { $0.isFinite ? .double($0) : .null } ?? .null }
+        var curves: [String: CanonicalValue] = [:]
+        var areas: [String: CanonicalValue] = [:]
+        for metric in results.metrics {
+            var byStrategy: [String: CanonicalValue] = [:]
+            var areaByStrategy: [String: CanonicalValue] = [:]
+            for strategy in results.strategies {
+                byStrategy[strategy] = .list((summary.curves[metric]?[strategy] ?? []).map {
+                    .map(["labeled": .int($0.labeled), "mean": number($0.mean), "std": number($0.std), "n": .int($0.count)])
+                })
+                let area = summary.areas[metric]?[strategy]
+                areaByStrategy[strategy] = .map([
+                    "mean": number(area?.mean), "std": number(area?.std),
+                    "seeds": .map(Dictionary(uniqueKeysWithValues: (area?.perSeed ?? [:]).map { (String($0.key), .double($0.value)) })),
+                ])
+            }
+            curves[metric] = .map(byStrategy)
+            areas[metric] = .map(areaByStrategy)
+        }
+        let document = CanonicalValue.map([
+            "workflow": .string(results.workflow),
+            "description": results.description.map(CanonicalValue.string) ?? .null,
+            "strategies": .list(results.strategies.map(CanonicalValue.string)),
+            "seeds": .list(results.seeds.map { .integer(Int64($0)) }),
+            "metrics": .list(results.metrics.map(CanonicalValue.string)),
+            "rows": .list(results.rows.map {
+                .map(["strategy": .string($0.strategy), "seed": .integer(Int64($0.seed)), "cycle": .int($0.cycle),
+                      "labeled": .int($0.labeled), "metric": .string($0.metric), "value": .double($0.value), "key": .string($0.key)])
+            }),
+            "curves": .map(curves),
+            "aubc": .map(areas),
+            "best": .map(Dictionary(uniqueKeysWithValues: results.metrics.compactMap { m in summary.best(m).map { (m, CanonicalValue.string($0)) } })),
+            "missing": .list(results.missing.map {
+                .map(["strategy": .string($0.strategy), "seed": .integer(Int64($0.seed)), "cycle": .int($0.cycle), "stage": .string($0.stage)])
+            }),
+            "compute_seconds": .map(results.computeSeconds.mapValues { .map($0.mapValues(CanonicalValue.double)) }),
+        ])
+        return document.json + "\n"
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import ArtifactStore
+import Foundation
+import Reports
+import Workflows
+
+extension TextFormats.Format: ExpressibleByArgument {}
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Results of a workflow: learning curves (mean ± std over seeds), AUBC, and their provenance.",
+        discussion: "CSV columns are strategy,seed,cycle,labeled,metric,value. Missing measurements are listed, not hidden.")
+
+    @Argument(help: "A workflow file.") var file: String
+    @Option(name: .long, help: "table, csv, json or markdown.") var format: TextFormats.Format = .table
+    @Option(name: .long, help: "Also write the self-contained HTML report to this path.") var html: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var overrideOptions: OverrideOptions
+
+    func run() throws {
+        let store = try storeOptions.open()
+        let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
+        let summary = Summary(ResultSet.collect(plan: session.plan, store: store), cycles: session.workflow.loop.cycles.value)
+        Console.out(TextFormats.render(summary, format: format))
+        if let html {
+            do {
+                try Data(HTMLReport.render(summary, workflow: session.workflow).utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+            } catch {
+                throw Console.fail(StoreError.writeFailed(path: html, reason: error.localizedDescription))
+            }
+            Console.err("report: \(html)")
+        }
+    }
+}
