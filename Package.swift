@@ -48,7 +48,8 @@ let package = Package(
         ]),
 
         // Benchmarks (bench/run compares them with bench/torch_reference.py).
-        .executableTarget(name: "alflow-bench", dependencies: ["Tensors", "NeuralNetworks", "Datasets", "ActiveLearning", "CBLAS"],
+        .executableTarget(name: "alflow-bench", dependencies: ["Tensors", "NeuralNetworks", "Datasets", "ActiveLearning", "CBLAS",
+                                         "Workflows", "Stages", "ArtifactStore"],
                           path: "bench/harness"),
 
         // Tests.

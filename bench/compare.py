@@ -48,7 +48,7 @@ def main():
         alflow_cmd += ["--only", args.only]
         torch_cmd += ["--only", args.only]
 
-    ours, theirs, details = {}, {}, {}
+    ours, theirs, details, references = {}, {}, {}, {}
     for round_index in range(args.rounds):
         print(f"round {round_index + 1}/{args.rounds} …", file=sys.stderr, flush=True)
         for item in run_lines(alflow_cmd):
@@ -57,6 +57,14 @@ def main():
         if not args.no_torch:
             for item in run_lines(torch_cmd):
                 theirs.setdefault(item["name"], []).append(item)
+    # Pipeline overhead: alflow against Snakemake (one set of repeats is enough; it is not compute-bound).
+    if not args.only or "noop-rerun-334" in args.only:
+        for item in run_lines([sys.executable, os.path.join(HERE, "pipeline_bench.py"), "--repeats", str(args.repeats)]):
+            ours.setdefault(item["name"], []).append(item)
+            details[item["name"]] = item
+            if item.get("reference_seconds") is not None:
+                theirs.setdefault(item["name"], []).append({"seconds": item["reference_seconds"]})
+            references[item["name"]] = item.get("reference_detail", "")
 
     def median(items):
         return statistics.median(i["seconds"] for i in items) if items else None
@@ -78,12 +86,12 @@ def main():
         rows.append({
             "name": name, "alflow_s": a, "torch_s": t, "ratio": (a / t) if t else None,
             "gflops": rate, "of_peak": (rate / peak_rate) if rate and peak_rate and name != "sgemm-peak" else None,
-            "detail": details[name]["detail"],
+            "detail": details[name]["detail"] + (f"; vs {references[name]}" if name in references else ""),
         })
 
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores; torch {torch_version()}; "
           f"{args.rounds} alternating rounds × {args.repeats} runs, medians")
-    header = f"{'benchmark':<24} {'alflow':>10} {'PyTorch':>10} {'ratio':>7} {'GFLOP/s':>8} {'% sgemm':>8}  what"
+    header = f"{'benchmark':<24} {'alflow':>10} {'reference':>10} {'ratio':>7} {'GFLOP/s':>8} {'% sgemm':>8}  what (reference: PyTorch unless named)"
     print(header)
     print("-" * len(header))
     for r in rows:

@@ -4,6 +4,15 @@ import Foundation
 // Usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]] [--export FILE]
 // The Noise Stability deviations are written to --export for the PyTorch k-center run.
 var arguments = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]] [--export FILE]\n"
+let known: Set<String> = ["--data", "--repeats", "--only", "--export"]
+// Options come in name/value pairs; anything else (including --help) prints the usage.
+for (offset, argument) in arguments.enumerated() where offset % 2 == 0 && !known.contains(argument) {
+    let asked = argument == "--help" || argument == "-h"
+    let message = asked ? usage : "alflow-bench: unknown argument '\(argument)'\n" + usage
+    FileHandle.standardError.write(Data(message.utf8))
+    exit(asked ? 0 : 64)
+}
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
@@ -16,6 +25,7 @@ func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
 do {
     if wanted("sgemm-peak") { EngineBenchmarks.sgemmPeak(repeats: repeats).printJSON() }
+    if wanted("plan-3x5x10") { try PipelineBenchmarks.planning(repeats: repeats * 2).printJSON() }
     let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch", "ns-score-59k", "kcenter-59k"].contains(where: wanted)
     if needsMNIST {
         let mnist = try MNISTData(folder: dataFolder + "/mnist")
