@@ -10,18 +10,11 @@ extension ArtifactStore {
         let header = ArtifactHeader(kind: kind + "-checkpoint", key: key, parameters: "{}", inputs: [],
                                     payloadDigest: content.payloadDigest, alflowVersion: alflowVersion,
                                     created: Timestamp.now(), blasCore: "", blasConfiguration: "", computeSeconds: 0)
-        let temporary = layout.temporary + "/\(key).\(getpid()).\(UUID().uuidString).h5"
-        do {
+        try writingTemporary(key) { temporary in
             try ArtifactFile.write(header, content, to: temporary)
             if durable { try Durability.sync(temporary) }
             try Durability.replace(temporary, layout.checkpoint(key))
             if durable { try Durability.sync(layout.partial) }
-        } catch let error as HDF5Error {
-            unlink(temporary)
-            throw StoreError.writeFailed(path: temporary, reason: error.message.isEmpty ? error.operation : error.message)
-        } catch {
-            unlink(temporary)
-            throw error
         }
     }
 

@@ -135,23 +135,29 @@ public final class ArtifactStore: @unchecked Sendable {
         var header = header
         header.payloadDigest = content.payloadDigest
         let key = header.key
-        let temporary = layout.temporary + "/\(key).\(getpid()).\(UUID().uuidString).h5"
-        do {
+        try writingTemporary(key) { temporary in
             try ArtifactFile.write(header, content, to: temporary)
             try Durability.sync(temporary)
             try Durability.makeDirectory(layout.objectFolder(key))
             _ = try Durability.linkNoReplace(temporary, layout.object(key))
             try Durability.sync(layout.objectFolder(key))
-        } catch let error as HDF5Error {
-            unlink(temporary)
-            throw StoreError.writeFailed(path: temporary, reason: error.message.isEmpty ? error.operation : error.message)
-        } catch {
-            unlink(temporary)
-            throw error
         }
         let artifact = Artifact(header: header, content: content)
         memory.put(artifact)
         return artifact
+    }
+
+    /// Runs `body` with a fresh path under `tmp/` for `key`; the temporary
+    /// file is always removed afterwards (a published object is a hard link,
+    /// a checkpoint was renamed away), and HDF5 failures become store errors.
+    func writingTemporary(_ key: String, _ body: (String) throws -> Void) throws {
+        let temporary = layout.temporary + "/\(key).\(getpid()).\(UUID().uuidString).h5"
+        defer { unlink(temporary) }
+        do {
+            try body(temporary)
+        } catch let error as HDF5Error {
+            throw StoreError.writeFailed(path: temporary, reason: error.message.isEmpty ? error.operation : error.message)
+        }
     }
 
     // MARK: Locks
