@@ -44,11 +44,7 @@ public struct Linear: Layer {
     public func forwardRows(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, rectify: Bool) -> Tensor {
         precondition(input.rowWidth == inputDimensions, "Linear expects \(inputDimensions) inputs per sample, got \(input.rowWidth)")
         var y = input.matmul(rows: rows, parameters[parameters.startIndex])
-        if rectify {
-            y.addRowVectorAndRectify(parameters[parameters.startIndex + 1])
-        } else {
-            y.addRowVector(parameters[parameters.startIndex + 1])
-        }
+        y.addRowVector(parameters[parameters.startIndex + 1], rectify: rectify)
         return y
     }
 

@@ -6,27 +6,10 @@ extension Tensor {
     /// Rows per parallel block for element-wise passes (independent of workers).
     @usableFromInline static let elementwiseGrain = 4096
 
-    /// `self[i, j] += bias[j]` for every row.
-    public mutating func addRowVector(_ bias: Tensor) {
-        let columns = rowWidth
-        precondition(bias.count == columns, "bias has \(bias.count) values for \(columns) columns")
-        let rows = rowCount
-        bias.scalars.withUnsafeBufferPointer { b in
-            scalars.withUnsafeMutableBufferPointer { x in
-                let xBase = x.baseAddress!, bBase = b.baseAddress!
-                Parallel.forEachRange(count: rows, grain: max(1, Self.elementwiseGrain / max(1, columns / 64))) { range in
-                    for i in range {
-                        let row = xBase + i * columns
-                        for j in 0..<columns { row[j] += bBase[j] }
-                    }
-                }
-            }
-        }
-    }
-
-    /// `self[i, j] = max(self[i, j] + bias[j], 0)` in one pass (a linear
+    /// `self[i, j] += bias[j]` for every row; with `rectify`,
+    /// `self[i, j] = max(self[i, j] + bias[j], 0)` in the same pass (a linear
     /// layer's bias and the ReLU after it, fused for inference).
-    public mutating func addRowVectorAndRectify(_ bias: Tensor) {
+    public mutating func addRowVector(_ bias: Tensor, rectify: Bool = false) {
         let columns = rowWidth
         precondition(bias.count == columns, "bias has \(bias.count) values for \(columns) columns")
         let rows = rowCount
@@ -36,9 +19,13 @@ extension Tensor {
                 Parallel.forEachRange(count: rows, grain: max(1, Self.elementwiseGrain / max(1, columns / 64))) { range in
                     for i in range {
                         let row = xBase + i * columns
-                        for j in 0..<columns {
-                            let value = row[j] + bBase[j]
-                            row[j] = value < 0 ? 0 : value
+                        if rectify {
+                            for j in 0..<columns {
+                                let value = row[j] + bBase[j]
+                                row[j] = value < 0 ? 0 : value
+                            }
+                        } else {
+                            for j in 0..<columns { row[j] += bBase[j] }
                         }
                     }
                 }
