@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "alflow",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "alflow", targets: ["alflow"]),
     ],
@@ -67,5 +67,5 @@ let package = Package(
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"], exclude: ["Fixtures"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

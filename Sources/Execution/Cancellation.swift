@@ -1,24 +1,15 @@
-import Foundation
+import Synchronization
 
 /// Set when the user interrupts (SIGINT/SIGTERM): no new stage starts, and
 /// running stages stop at their next safe point (an epoch boundary).
-public final class Cancellation: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
+public final class Cancellation: Sendable {
+    private let cancelled = Mutex(false)
 
     public init() {}
 
-    public var isCancelled: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return cancelled
-    }
+    public var isCancelled: Bool { cancelled.withLock { $0 } }
 
-    public func cancel() {
-        lock.lock()
-        cancelled = true
-        lock.unlock()
-    }
+    public func cancel() { cancelled.withLock { $0 = true } }
 
     /// Throws `Interrupted` if cancelled: call at safe points.
     public func check() throws {

@@ -66,13 +66,13 @@ public struct RunSummary: Sendable {
 }
 
 /// What a stage's computation gets from the runner.
-public final class StageContext: @unchecked Sendable {
+public final class StageContext: Sendable {
     public let stage: RunnerStage
     public let store: ArtifactStore
     public let cancellation: Cancellation
-    private let emit: (RunEvent) -> Void
+    private let emit: @Sendable (RunEvent) -> Void
 
-    init(stage: RunnerStage, store: ArtifactStore, cancellation: Cancellation, emit: @escaping (RunEvent) -> Void) {
+    init(stage: RunnerStage, store: ArtifactStore, cancellation: Cancellation, emit: @escaping @Sendable (RunEvent) -> Void) {
         self.stage = stage
         self.store = store
         self.cancellation = cancellation

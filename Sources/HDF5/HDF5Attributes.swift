@@ -74,7 +74,7 @@ extension HDF5AttributeHolder {
         }
     }
 
-    private func writeScalar<T>(_ name: String, fileType: hid_t, memoryType: hid_t, _ value: inout T) throws {
+    private func writeScalar<T: BitwiseCopyable>(_ name: String, fileType: hid_t, memoryType: hid_t, _ value: inout T) throws {
         let space = try HDF5Library.check(H5Screate(H5S_SCALAR), "attribute space", filePath)
         defer { H5Sclose(space) }
         let attribute = try HDF5Library.check(

@@ -63,6 +63,9 @@ public enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
+            // Safe: blocks write disjoint memory (the caller's contract) and
+            // concurrentPerform returns only after every worker has finished.
+            nonisolated(unsafe) let body = body
             DispatchQueue.concurrentPerform(iterations: count) { worker in
                 nested {
                     var block = worker

@@ -44,7 +44,7 @@ struct BenchResult: Encodable {
         encoder.outputFormatting = [.sortedKeys]
         if let data = try? encoder.encode(self), let line = String(data: data, encoding: .utf8) {
             print(line)
-            fflush(stdout)
+            fflush(nil)
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 // alflow-bench: prints one JSON line per benchmark (see bench/run and bench/compare.py).
 // Usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]] [--export FILE]
 // The Noise Stability deviations are written to --export for the PyTorch k-center run.
-var arguments = Array(CommandLine.arguments.dropFirst())
+let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = "usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]] [--export FILE]\n"
 let known: Set<String> = ["--data", "--repeats", "--only", "--export"]
 // Options come in name/value pairs; anything else (including --help) prints the usage.

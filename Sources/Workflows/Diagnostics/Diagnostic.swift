@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A problem found in a workflow, with where it is and how to fix it.
 /// Diagnostics are data; `rendered` is the one place they become text.
 public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
@@ -27,20 +29,22 @@ public struct Diagnostic: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Collects every problem of a workflow so they are all reported at once.
-public final class DiagnosticBag: @unchecked Sendable {
-    public private(set) var diagnostics: [Diagnostic] = []
+public final class DiagnosticBag: Sendable {
+    private let collected = Mutex<[Diagnostic]>([])
 
     public init() {}
 
+    public var diagnostics: [Diagnostic] { collected.withLock { $0 } }
+
     public func error(_ location: SourceLocation, _ message: String, hint: String? = nil) {
-        diagnostics.append(Diagnostic(location, message, hint: hint))
+        append(Diagnostic(location, message, hint: hint))
     }
 
     public func warning(_ location: SourceLocation, _ message: String, hint: String? = nil) {
-        diagnostics.append(Diagnostic(location, message, hint: hint, severity: .warning))
+        append(Diagnostic(location, message, hint: hint, severity: .warning))
     }
 
-    public func append(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+    public func append(_ diagnostic: Diagnostic) { collected.withLock { $0.append(diagnostic) } }
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 

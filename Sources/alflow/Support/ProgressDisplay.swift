@@ -4,6 +4,7 @@ import Foundation
 /// Shows a run's progress. On a terminal: a live block with the overall
 /// count and ETA and a line per running stage, redrawn in place. Otherwise
 /// (CI, pipes): one plain line per finished stage. Quiet: nothing.
+/// `@unchecked`: every mutable field is read and written only while holding `lock`.
 final class ProgressDisplay: @unchecked Sendable {
     enum Mode { case live, lines, quiet }
 
