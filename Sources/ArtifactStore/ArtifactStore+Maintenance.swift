@@ -63,7 +63,7 @@ extension ArtifactStore {
     /// Also removes orphaned checkpoints and stale temporary files.
     public func collectGarbage(roots: Set<String>, dryRun: Bool) throws -> Collection {
         var keep = roots
-        for (manifest, active) in manifests() where active { keep.formUnion(manifest.stages.map(\.key)) }
+        for run in recordedRuns() where run.active { keep.formUnion(run.manifest.stages.map(\.key)) }
         var result = Collection()
         for file in objectFiles() {
             guard let key = file.key, !keep.contains(key) else { continue }

@@ -10,27 +10,51 @@ import HDF5
 /// matches — and moves a damaged one to `quarantine/` as if it were missing.
 /// Thread-safe; verified objects are kept in memory up to a byte budget so
 /// that many stages reading one large input verify it once.
-public final class ArtifactStore: @unchecked Sendable {
+///
+/// A store opened with `openReadOnly` never writes: no folder, marker,
+/// quarantine move, memo or manifest (read-only commands use it).
+public final class ArtifactStore: Sendable {
     public enum Lookup: Sendable {
         case hit(Artifact)
         case missing
-        /// The object was damaged; it has been moved to `quarantine/`.
-        case quarantined(reason: String)
+        /// The object was damaged; it has been moved to `quarantine/`
+        /// (left in place when the store is read-only).
+        case damaged(reason: String)
     }
 
     public let layout: StoreLayout
     public let alflowVersion: String
+    /// True for a store opened by a command that must not change it.
+    public let isReadOnly: Bool
     private let memory = MemoryCache(budget: 1 << 30)
 
     /// Opens (creating if needed) the store at `root`.
     public init(root: String, alflowVersion: String) throws {
         layout = StoreLayout(root: root)
         self.alflowVersion = alflowVersion
+        isReadOnly = false
         for folder in [layout.root, layout.objects, layout.temporary, layout.partial, layout.quarantine,
                        layout.locks, layout.runs, layout.reports, layout.cache] {
             try Durability.makeDirectory(folder)
         }
         try checkMarker()
+    }
+
+    /// Opens an existing store without writing anything to it; throws
+    /// `noStore` if `root` holds none.
+    public static func openReadOnly(root: String, alflowVersion: String) throws -> ArtifactStore {
+        try ArtifactStore(readOnlyRoot: root, alflowVersion: alflowVersion)
+    }
+
+    private init(readOnlyRoot root: String, alflowVersion: String) throws {
+        layout = StoreLayout(root: root)
+        self.alflowVersion = alflowVersion
+        isReadOnly = true
+        guard let text = try? String(contentsOfFile: layout.marker, encoding: .utf8) else { throw StoreError.noStore(path: layout.root) }
+        let found = Int(text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        guard found <= StoreLayout.storeFormat else {
+            throw StoreError.newerFormat(path: layout.root, found: found, supported: StoreLayout.storeFormat)
+        }
     }
 
     /// `--store`, else `$ALFLOW_STORE`, else `./artifacts`.
@@ -75,8 +99,8 @@ public final class ArtifactStore: @unchecked Sendable {
         } catch ArtifactFile.Problem.newerFormat(let found) {
             throw StoreError.newerFormat(path: path, found: found, supported: StoreLayout.objectFormat)
         } catch ArtifactFile.Problem.damaged(let reason) {
-            try quarantine(path, key: key)
-            return .quarantined(reason: reason)
+            if !isReadOnly { try quarantine(path, key: key) }
+            return .damaged(reason: reason)
         }
     }
 
@@ -194,6 +218,7 @@ public final class ArtifactStore: @unchecked Sendable {
 }
 
 /// Verified objects held in memory, least recently used first out.
+/// `@unchecked`: every access to `entries`, `total` and `clock` holds `lock`.
 final class MemoryCache: @unchecked Sendable {
     private let budget: Int
     private var entries: [String: (artifact: Artifact, bytes: Int, used: UInt64)] = [:]

@@ -5,6 +5,7 @@ import Foundation
 /// size, modification time) in `cache/file-digests.json`, as DVC does: an
 /// unchanged file is not re-read; a changed stat means re-hashing — never a
 /// spurious cache miss, since keys use the content digest, not the path.
+/// `@unchecked`: the memo file is read and written only while holding `lock`.
 public final class FileDigests: @unchecked Sendable {
     struct Entry: Codable {
         var device: UInt64
@@ -73,7 +74,7 @@ public final class FileDigests: @unchecked Sendable {
 
     /// Best effort: a memo that cannot be saved only costs a re-hash later.
     private func saveMemo(_ memo: [String: Entry]) {
-        guard let store, let path = memoPath, let data = try? JSONEncoder().encode(memo) else { return }
+        guard let store, !store.isReadOnly, let path = memoPath, let data = try? JSONEncoder().encode(memo) else { return }
         guard let held = try? FileLock.acquire(path + ".lock") else { return }
         defer { held.release() }
         try? Durability.writeAtomically(data, to: path, temporaryFolder: store.layout.temporary)

@@ -10,6 +10,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case newerFormat(path: String, found: Int, supported: Int)
     /// A read failed for a reason other than damage (permissions, I/O).
     case readFailed(path: String, reason: String)
+    /// A command that only reads was pointed at a folder that holds no store.
+    case noStore(path: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             return "'\(path)' was written by a newer alflow (store format \(found); this alflow reads format \(supported)); upgrade alflow or use another --store"
         case .readFailed(let path, let reason):
             return "could not read '\(path)': \(reason)"
+        case .noStore(let path):
+            return "no alflow store at '\(path)' (this command only reads; `alflow run` creates a store, or pass --store)"
         }
     }
 

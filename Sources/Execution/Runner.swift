@@ -5,7 +5,7 @@ import Foundation
 /// missing, computes it with up to `jobs` stages at a time, publishes every
 /// result atomically, and resumes whatever an earlier run left unfinished.
 /// It knows nothing of what the stages compute.
-public final class Runner: @unchecked Sendable {
+public final class Runner: Sendable {
     public struct Options: Sendable {
         /// Stages computed at the same time.
         public var jobs: Int
@@ -46,18 +46,18 @@ public final class Runner: @unchecked Sendable {
         }
     }
 
-    public typealias Compute = (RunnerStage, StageContext) throws -> ArtifactContent
+    public typealias Compute = @Sendable (RunnerStage, StageContext) throws -> ArtifactContent
 
     let store: ArtifactStore
     let stages: [RunnerStage]
     let headers: [String: StageHeader]
     let options: Options
     let cancellation: Cancellation
-    let emit: (RunEvent) -> Void
+    let emit: @Sendable (RunEvent) -> Void
     private let positions: [String: Int]
 
     public init(store: ArtifactStore, stages: [RunnerStage], headers: [String: StageHeader], options: Options,
-                cancellation: Cancellation, events: @escaping (RunEvent) -> Void) {
+                cancellation: Cancellation, events: @escaping @Sendable (RunEvent) -> Void) {
         self.store = store
         self.stages = stages
         self.headers = headers
@@ -72,36 +72,38 @@ public final class Runner: @unchecked Sendable {
     // MARK: Deciding
 
     /// Which stages must run for `targets` to exist, and why. Every stored
-    /// object relied on is fully verified here; a damaged one is quarantined
-    /// and recomputed.
+    /// object of the plan is fully verified here, needed or not: a damaged
+    /// one is recomputed (and quarantined first unless the store is
+    /// read-only) so that the provenance of every result stays complete.
     public func decide(targets: [String]) throws -> [(id: String, reason: RunReason)] {
-        var decided: [String: RunReason?] = [:]
-        var order: [String] = []
-        func visit(_ id: String) throws {
-            guard decided[id] == nil, let index = positions[id] else { return }
-            let stage = stages[index]
-            var reason: RunReason?
-            if options.force.contains(id) {
-                reason = .forced
-            } else {
-                switch try store.read(stage.key) {
-                case .hit: reason = nil
-                case .missing: reason = store.hasCheckpoint(key: stage.key) ? .interrupted : .missing
-                case .quarantined(let why):
-                    emit(.warning("\(id): the stored object was damaged (\(why)); moved to quarantine, recomputing"))
-                    reason = .damaged
-                }
-            }
-            decided[id] = .some(reason)
-            if reason != nil {
-                for input in stage.inputs { try visit(input) }
-                order.append(id)
+        var reasons = [RunReason?](repeating: nil, count: stages.count)
+        var damaged: [Int] = []
+        for (index, stage) in stages.enumerated() {
+            if options.force.contains(stage.id) { reasons[index] = .forced; continue }
+            switch try store.read(stage.key) {
+            case .hit: reasons[index] = nil
+            case .missing: reasons[index] = store.hasCheckpoint(key: stage.key) ? .interrupted : .missing
+            case .damaged(let why):
+                let action = store.isReadOnly ? "would be moved to quarantine and recomputed" : "moved to quarantine, recomputing"
+                emit(.warning("\(stage.id): the stored object was damaged (\(why)); \(action)"))
+                reasons[index] = .damaged
+                damaged.append(index)
             }
         }
-        for target in targets { try visit(target) }
+        // What must run: the targets that are not stored, every damaged or
+        // forced stage, and the unstored inputs each of those needs.
+        var needed = [Bool](repeating: false, count: stages.count)
+        var stack = targets.compactMap { positions[$0] } + damaged
+        stack += stages.indices.filter { reasons[$0] == .forced }
+        while let index = stack.popLast() {
+            guard !needed[index], reasons[index] != nil else { continue }
+            needed[index] = true
+            stack += stages[index].inputs.compactMap { positions[$0] }
+        }
         // Plan order is topological; keep it.
-        return order.sorted { (positions[$0] ?? 0) < (positions[$1] ?? 0) }.compactMap { id in
-            decided[id].flatMap { $0 }.map { (id, $0) }
+        return stages.indices.compactMap { index in
+            guard needed[index], let reason = reasons[index] else { return nil }
+            return (stages[index].id, reason)
         }
     }
 
@@ -183,22 +185,45 @@ public final class Runner: @unchecked Sendable {
 }
 
 /// Hands out stages whose inputs are done, in plan order; a failed or
-/// interrupted stage's dependents are skipped.
+/// interrupted stage's dependents are skipped. Bookkeeping is linear in the
+/// plan: each stage counts its unfinished inputs and is queued (in plan
+/// order) when the count reaches zero.
+/// `@unchecked`: every access to the mutable fields holds `condition`.
 final class Scheduler: @unchecked Sendable {
     private let condition = NSCondition()
-    private var waiting: [String]
+    private let ids: [String]
+    private let position: [String: Int]
+    private let dependents: [[Int]]
+    private var pendingInputs: [Int]
+    private var failedInput: [String?]
+    /// Ready stages by plan position (a binary heap keeps plan order).
+    private var ready = PositionHeap()
+    private var remaining: Int
     private var running = 0
-    private let inputs: [String: [String]]
     private(set) var outcomes: [String: StageOutcome] = [:]
 
     init(ids: [String], inputs: (String) -> [String]) {
-        waiting = ids
-        var table: [String: [String]] = [:]
-        for id in ids { table[id] = inputs(id).filter { Set(ids).contains($0) } }
-        self.inputs = table
+        self.ids = ids
+        var position: [String: Int] = [:]
+        for (index, id) in ids.enumerated() { position[id] = index }
+        var dependents = [[Int]](repeating: [], count: ids.count)
+        var pending = [Int](repeating: 0, count: ids.count)
+        for (index, id) in ids.enumerated() {
+            for input in inputs(id) {
+                guard let from = position[input] else { continue }
+                dependents[from].append(index)
+                pending[index] += 1
+            }
+        }
+        self.position = position
+        self.dependents = dependents
+        pendingInputs = pending
+        failedInput = [String?](repeating: nil, count: ids.count)
+        remaining = ids.count
+        for index in ids.indices where pending[index] == 0 { ready.push(index) }
     }
 
-    var count: Int { waiting.count }
+    var count: Int { ids.count }
 
     /// The next ready stage, waiting while stages run; nil when nothing is left.
     func next(cancelled: () -> Bool) -> String? {
@@ -206,25 +231,15 @@ final class Scheduler: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             if cancelled() { skipAll("interrupted"); return nil }
-            var changed = true
-            while changed {
-                changed = false
-                for (position, id) in waiting.enumerated() {
-                    let needs = inputs[id] ?? []
-                    if let failed = needs.first(where: { Self.unsuccessful(outcomes[$0]) }) {
-                        waiting.remove(at: position)
-                        outcomes[id] = .skipped("input \(failed) did not complete")
-                        changed = true
-                        break
-                    }
-                    if needs.allSatisfy({ outcomes[$0] != nil }) {
-                        waiting.remove(at: position)
-                        running += 1
-                        return id
-                    }
+            if let index = ready.pop() {
+                if let failed = failedInput[index] {
+                    settle(index, .skipped("input \(failed) did not complete"))
+                    continue
                 }
+                running += 1
+                return ids[index]
             }
-            if waiting.isEmpty { return nil }
+            if remaining == 0 { return nil }
             if running == 0 { skipAll("inputs did not complete"); return nil }
             condition.wait()
         }
@@ -239,15 +254,60 @@ final class Scheduler: @unchecked Sendable {
 
     func finish(_ id: String, outcome: StageOutcome) {
         condition.lock()
-        outcomes[id] = outcome
         running -= 1
+        if let index = position[id] { settle(index, outcome) }
         condition.broadcast()
         condition.unlock()
     }
 
+    /// Records an outcome and releases the dependents whose inputs are all settled.
+    private func settle(_ index: Int, _ outcome: StageOutcome) {
+        outcomes[ids[index]] = outcome
+        remaining -= 1
+        for dependent in dependents[index] {
+            if Self.unsuccessful(outcome), failedInput[dependent] == nil { failedInput[dependent] = ids[index] }
+            pendingInputs[dependent] -= 1
+            if pendingInputs[dependent] == 0 { ready.push(dependent) }
+        }
+    }
+
     private func skipAll(_ reason: String) {
-        for id in waiting { outcomes[id] = .skipped(reason) }
-        waiting.removeAll()
+        for id in ids where outcomes[id] == nil { outcomes[id] = .skipped(reason) }
+        remaining = 0
+        ready = PositionHeap()
         condition.broadcast()
+    }
+}
+
+/// A min-heap of plan positions.
+struct PositionHeap {
+    private var items: [Int] = []
+
+    mutating func push(_ value: Int) {
+        items.append(value)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        guard !items.isEmpty else { return top }
+        items[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count, items[left] < items[smallest] { smallest = left }
+            if right < items.count, items[right] < items[smallest] { smallest = right }
+            guard smallest != parent else { return top }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

@@ -54,7 +54,7 @@ public struct StageComputer: Sendable {
         switch try context.store.read(stage.digest) {
         case .hit(let artifact): return Input(id: id, artifact: artifact)
         case .missing: throw StageError.malformedInput(stage: id, what: "its object is missing from the store")
-        case .quarantined(let reason): throw StageError.malformedInput(stage: id, what: "its object was damaged (\(reason))")
+        case .damaged(let reason): throw StageError.malformedInput(stage: id, what: "its object was damaged (\(reason))")
         }
     }
 

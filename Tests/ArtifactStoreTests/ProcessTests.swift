@@ -23,7 +23,7 @@ import Testing
                 outcomes.append("published")
             case .missing:
                 outcomes.append(result.signalled ? "killed" : "?")
-            case .quarantined(let reason):
+            case .damaged(let reason):
                 Issue.record("a partial object became visible: \(reason)")
             }
             store.cleanTemporaryFiles()

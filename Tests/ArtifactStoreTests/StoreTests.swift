@@ -64,7 +64,7 @@ func key(_ n: Int) -> String {
         #expect(checked == 2 && problems.count == 2)
         #expect(problems.contains { $0.reason.contains("digest") })
         for k in [key(1), key(2)] {
-            guard case .quarantined = try fresh.read(k) else { Issue.record("\(k) not quarantined"); continue }
+            guard case .damaged = try fresh.read(k) else { Issue.record("\(k) not quarantined"); continue }
             #expect(!FileManager.default.fileExists(atPath: fresh.layout.object(k)))
             #expect(try fresh.read(k).isMissing)
         }
@@ -105,9 +105,10 @@ func key(_ n: Int) -> String {
         let store = try ArtifactStore(root: dir.path, alflowVersion: "test")
         let content = ArtifactContent(arrays: ["v": HDF5Array([Float(1)])])
         for n in 1...5 { try store.publish(header(key(n)), content) }
-        try store.writeManifest(RunManifest(workflow: "running", file: "w.yaml", created: Timestamp.now(),
-                                            stages: [RunManifest.Stage(id: "s", kind: "train", key: key(3))]))
-        let running = try store.markRunning("running")
+        let manifest = RunManifest(workflow: "running", file: "w.yaml", created: Timestamp.now(),
+                                   stages: [RunManifest.Stage(id: "s", kind: "train", key: key(3))])
+        try store.writeManifest(manifest)
+        let running = try store.markRunning(manifest)
         let busy = try store.lock(key(4))
         let dry = try store.collectGarbage(roots: [key(1)], dryRun: true)
         #expect(dry.removed.sorted() == [key(2), key(5)])

@@ -15,9 +15,10 @@ struct DagCommand: ParsableCommand {
     @OptionGroup var overrideOptions: OverrideOptions
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openIfPresent()
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
         Console.out(PlanRendering.render(session.plan, format: format) { stage in
+            guard let store else { return "missing" }
             if store.header(stage.digest) != nil { return "cached" }
             return store.hasCheckpoint(key: stage.digest) ? "partial" : "missing"
         })

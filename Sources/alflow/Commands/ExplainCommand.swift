@@ -14,7 +14,7 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var overrideOptions: OverrideOptions
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openReadOnly()
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
         guard let id = session.plan.resolve(stage), let planned = session.plan.stage(id) else {
             let known = session.plan.stages.map(\.id)

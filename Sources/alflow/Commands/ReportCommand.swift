@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var overrideOptions: OverrideOptions
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openReadOnly()
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
         let summary = Summary(ResultSet.collect(plan: session.plan, store: store), cycles: session.workflow.loop.cycles.value)
         Console.out(TextFormats.render(summary, format: format))

@@ -25,7 +25,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        // A dry run only reads: it writes no manifest, moves nothing aside, creates no store.
+        let store = dryRun ? try storeOptions.openReadOnly() : try storeOptions.open()
         let cancellation = Cancellation()
         Signals.install(cancellation)
         var worst: ExitCode = .success
@@ -43,10 +44,6 @@ struct RunCommand: ParsableCommand {
         let cores = Parallel.defaultWorkers
         let jobCount = max(1, jobs ?? cores)
         let threadsPerJob = max(1, cores / jobCount)
-        let running = try store.markRunning(session.workflow.name.value)
-        defer { running.release() }
-        try store.writeManifest(RunManifest(workflow: session.workflow.name.value, file: session.workflow.file, created: Timestamp.now(),
-                                            stages: plan.stages.map { RunManifest.Stage(id: $0.id, kind: $0.kind.rawValue, key: $0.digest) }))
         let display = ProgressDisplay(mode: quiet ? .quiet : (Console.standardErrorIsTerminal ? .live : .lines))
         let options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
                                      perStage: { body in Parallel.withWorkers(threadsPerJob, body) },
@@ -71,6 +68,12 @@ struct RunCommand: ParsableCommand {
             for (id, reason) in decisions { Console.out("  \(reason.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(id)") }
             return .success
         }
+        let manifest = RunManifest(workflow: session.workflow.name.value, file: session.workflow.file, overrides: overrideOptions.overrides,
+                                   created: Timestamp.now(),
+                                   stages: plan.stages.map { RunManifest.Stage(id: $0.id, kind: $0.kind.rawValue, key: $0.digest) })
+        let running = try store.markRunning(manifest)
+        defer { running.release() }
+        try store.writeManifest(manifest)
         let summary = try runner.run(targets: plan.targets) { stage, context in
             if injected.contains(stage.id) { throw InjectedFailure(stage: stage.id) }
             return try computer.compute(stage, context)

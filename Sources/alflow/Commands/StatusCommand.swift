@@ -29,7 +29,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openReadOnly()
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
         let rows = session.plan.stages.map { stage -> Row in
             var seconds: Double?

@@ -9,12 +9,12 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openReadOnly()
         let (checked, problems) = store.verifyAll()
         for problem in problems { Console.err("\(problem.path): damaged: \(problem.reason)") }
         Console.out("\(checked) objects checked, \(problems.count) damaged")
         if !problems.isEmpty {
-            Console.err("hint: damaged objects are moved to quarantine/ and recomputed by the next run that needs them")
+            Console.err("hint: the next `alflow run` of a workflow whose plan holds a damaged object moves it to quarantine/ and recomputes it")
             throw Console.failure
         }
     }

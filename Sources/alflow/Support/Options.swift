@@ -6,9 +6,31 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The artifact store (default: $ALFLOW_STORE, else ./artifacts).")
     var store: String?
 
+    /// Opens the store for a command that writes, creating it if needed.
     func open() throws -> ArtifactStore {
         do {
             return try ArtifactStore(root: ArtifactStore.defaultRoot(explicit: store), alflowVersion: Alflow.version)
+        } catch {
+            throw Console.fail(error)
+        }
+    }
+
+    /// Opens an existing store for a command that only reads: nothing is
+    /// created or changed; a missing store is an error naming the path.
+    func openReadOnly() throws -> ArtifactStore {
+        do {
+            return try ArtifactStore.openReadOnly(root: ArtifactStore.defaultRoot(explicit: store), alflowVersion: Alflow.version)
+        } catch {
+            throw Console.fail(error)
+        }
+    }
+
+    /// The store if one exists there (read-only), else nil: for commands that only use it to save work.
+    func openIfPresent() throws -> ArtifactStore? {
+        do {
+            return try ArtifactStore.openReadOnly(root: ArtifactStore.defaultRoot(explicit: store), alflowVersion: Alflow.version)
+        } catch StoreError.noStore {
+            return nil
         } catch {
             throw Console.fail(error)
         }
