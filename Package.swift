@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "ActiveLearning", dependencies: ["Tensors", "NeuralNetworks"]),
         .target(name: "Datasets", dependencies: ["Tensors", "HDF5", "Suggestions", "CZlib"]),
         .target(name: "Suggestions"),
+        // Query strategies: one file each, registered through a linker section.
+        .target(name: "CStrategyRegistry"),
+        .target(name: "Strategies", dependencies: ["Tensors", "ActiveLearning", "CStrategyRegistry"]),
 
         // Storage and workflow language.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -38,8 +41,8 @@ let package = Package(
         .target(name: "Execution", dependencies: ["ArtifactStore", "Workflows"]),
         .target(name: "Reports", dependencies: ["ArtifactStore", "Workflows", "Fingerprints", "ActiveLearning"]),
         .target(name: "Stages", dependencies: ["Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
-                                               "ActiveLearning", "Tensors", "HDF5", "Fingerprints"]),
-        .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions"]),
+                                               "ActiveLearning", "Strategies", "Tensors", "HDF5", "Fingerprints"]),
+        .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions", "Strategies"]),
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [
@@ -65,7 +68,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Workflows", "ArtifactStore", "HDF5", "TestSupport"]),
         // A helper the store tests run as a separate process (killed mid-write, racing, disk limits).
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Stages", "ArtifactStore", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,6 +6,9 @@ import Tensors
 /// alflow's networks have none), as in BaaL; the noise-stability code does
 /// the same at query time on the model trained without dropout.
 public enum MonteCarloDropout {
+    /// Implementation version of the dropout passes (part of every MC-dropout perturb stage key).
+    public static let version = 1
+
     /// Softmax probabilities of `passes` dropout passes, `[n, passes · classes]`
     /// (row i holds p₁(i), …, p_T(i)). `network` must contain the dropout
     /// layers (`Architecture.withDropout(p)`); its parameters are the

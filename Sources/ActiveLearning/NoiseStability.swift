@@ -7,6 +7,9 @@ import Tensors
 /// outputs move; then pick a large and diverse batch by k-center greedy on
 /// the deviation vectors, with the origin as the first centre.
 public enum NoiseStability {
+    /// Implementation version of the deviations (part of every Noise Stability perturb stage key).
+    public static let version = 1
+
     /// What is compared under perturbation.
     public enum Output: String, Sendable {
         /// Softmax probabilities (classification).

@@ -44,6 +44,9 @@ public struct Normalization: Equatable, Sendable {
 
 /// Split and normalisation of a `RawDataset` into a `Dataset`.
 public enum Preparation {
+    /// Implementation version of splitting and normalisation (part of every load stage key).
+    public static let version = 1
+
     public struct Options: Sendable, Equatable {
         public var testFraction: Double
         public var split: SplitMethod

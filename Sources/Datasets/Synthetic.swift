@@ -2,6 +2,9 @@ import Tensors
 
 /// Data sets generated from a seed.
 public enum SyntheticDataset: Equatable, Sendable {
+    /// Implementation version of the generators (part of the load stage key of synthetic sources).
+    public static let version = 1
+
     /// Isotropic Gaussian blobs in 2-D, one per class, with `sizes[c]` points
     /// around `centers[c]` with standard deviation `spread`.
     ///

@@ -17,6 +17,18 @@ public enum Architecture: Equatable, Sendable {
     /// Multinomial logistic regression; the embedding is the input itself.
     case linear
 
+    /// The implementation version of each family (part of the key of every
+    /// stage that builds the network): bump it when its layers, initialisation
+    /// or forward/backward computation change.
+    public var version: Int {
+        switch self {
+        case .mlp: return 1
+        case .smallNet: return 1
+        case .regressionMLP: return 1
+        case .linear: return 1
+        }
+    }
+
     /// The same architecture with another dropout probability.
     public func withDropout(_ p: Float) -> Architecture {
         switch self {

@@ -12,6 +12,10 @@ public enum Optimizer: Equatable, Sendable {
 
     public static let adamDefaults = Optimizer.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0)
 
+    /// Implementation versions (part of every training stage's key): bump one when its update rule changes.
+    public static let sgdVersion = 1
+    public static let adamVersion = 1
+
     /// Fresh optimiser state (zero moments) for `parameters`.
     public func initialState(for parameters: ParameterSet) -> OptimizerState {
         switch self {

@@ -82,7 +82,7 @@ public enum HTMLReport {
                         + (loop.candidates.value.map { "\($0) random candidates per query" } ?? "the whole unlabelled pool as candidates")))
         rows.append(row("seeds", workflow.seeds.value.map(String.init).joined(separator: ", ")))
         for strategy in workflow.strategies {
-            let parameters = strategy.parameters.keys.sorted().map { "\($0) = \(describe(strategy.parameters[$0]))" }.joined(separator: ", ")
+            let parameters = strategy.parameters.values.keys.sorted().map { "\($0) = \(describe(strategy.parameters[$0]))" }.joined(separator: ", ")
             rows.append(row("strategy \(strategy.name)", strategy.kind.rawValue + (parameters.isEmpty ? "" : " (\(parameters))")))
         }
         rows.append(row("workflow file", workflow.file))
@@ -99,7 +99,7 @@ public enum HTMLReport {
         case .hdf5(let path, _, _): source = "HDF5 \((path as NSString).lastPathComponent)"
         case .synthetic(let sizes, _, let spread, _): source = "synthetic blobs \(sizes), spread \(spread)"
         }
-        return "\(source); \(dataset.task.rawValue); normalise: \(dataset.normalize.value)"
+        return "\(source); \(dataset.task.rawValue); normalise: \(dataset.normalize.value.rawValue)"
     }
 
     static func describe(_ value: StrategyParameterValue?) -> String {

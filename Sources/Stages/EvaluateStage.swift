@@ -10,6 +10,9 @@ import Workflows
 ///     per_class/correct, per_class/count   (classification)
 ///     attributes: labeled (training-set size), test_size
 enum EvaluateStage {
+    /// Implementation version (part of every evaluate stage key): bump it whenever what this file computes changes.
+    static let version = 1
+
     static func compute(load: Input, train: Input, model: ModelSpec, metrics: [Metric]) throws -> ArtifactContent {
         let network = try Networks.make(model, load: load)
         let parameters = try Networks.parameters(train, for: network)

@@ -13,6 +13,9 @@ import Workflows
 ///     feature_shape (int64)
 ///     attributes: task, classes, target_shift, target_factor, class_names
 enum LoadStage {
+    /// Implementation version (part of every load stage key): bump it whenever what this file computes changes.
+    static let version = 1
+
     static func compute(_ spec: DatasetSpec) throws -> ArtifactContent {
         let raw: RawDataset
         let data: Dataset

@@ -2,6 +2,7 @@ import ActiveLearning
 import ArtifactStore
 import HDF5
 import NeuralNetworks
+import Strategies
 import Tensors
 import Workflows
 
@@ -10,26 +11,38 @@ import Workflows
 ///     deviations      [n, K·w]  Noise Stability: (o_k − o)/‖o‖ for K weight-noise draws
 ///     probabilities   [n, T·C]  Monte-Carlo dropout: softmax of T dropout passes
 enum PerturbStage {
-    static func compute(load: Input, train: Input, selection: Input, model: ModelSpec, family: PerturbFamily, samples: Int,
-                        noise: Double, dropout: Double, output: String, seed: UInt64) throws -> ArtifactContent {
+    /// Implementation version (part of every perturb stage key): bump it whenever what this file computes changes.
+    static let version = 1
+
+    static func compute(load: Input, train: Input, selection: Input, model: ModelSpec, request: PerturbationRequest,
+                        seed: UInt64) throws -> ArtifactContent {
         let candidates = try selection.indices("candidates")
         let features = try LoadStage.poolFeatures(load, candidates)
-        var content = ArtifactContent(attributes: ["family": .string(family.rawValue), "samples": .integer(Int64(samples))])
-        switch family {
+        var content = ArtifactContent(attributes: ["family": .string(request.family.rawValue), "samples": .integer(Int64(request.samples))])
+        let values: Tensor
+        switch request.family {
         case .noiseStability:
             let network = try Networks.make(model, load: load)
             let parameters = try Networks.parameters(train, for: network)
-            let deviations = NoiseStability.deviations(network: network, parameters: parameters, candidates: features,
-                                                       noise: Float(noise), samples: samples,
-                                                       output: output == "embedding" ? .embedding : .probabilities, seed: seed)
-            content.arrays["deviations"] = HDF5Array(deviations)
+            values = NoiseStability.deviations(network: network, parameters: parameters, candidates: features,
+                                               noise: Float(request.noise ?? 0), samples: request.samples,
+                                               output: request.output == .embedding ? .embedding : .probabilities, seed: seed)
         case .monteCarloDropout:
-            let network = try Networks.make(model, load: load, dropout: dropout)
+            let network = try Networks.make(model, load: load, dropout: request.dropout)
             let parameters = try Networks.parameters(train, for: network)
-            let probabilities = MonteCarloDropout.probabilities(network: network, parameters: parameters, candidates: features,
-                                                                passes: samples, seed: seed)
-            content.arrays["probabilities"] = HDF5Array(probabilities)
+            values = MonteCarloDropout.probabilities(network: network, parameters: parameters, candidates: features,
+                                                     passes: request.samples, seed: seed)
         }
+        content.arrays[PerturbationPayload.arrayName(request.family)] = HDF5Array(values)
         return content
+    }
+
+    /// The perturb stage's object, typed.
+    static func payload(_ perturb: Input) throws -> PerturbationPayload {
+        guard let family = PerturbFamily(rawValue: try perturb.text("family")) else {
+            throw StageError.malformedInput(stage: perturb.id, what: "unknown perturbation family")
+        }
+        return PerturbationPayload(family: family, samples: try perturb.integer("samples"),
+                                   values: try perturb.floats(PerturbationPayload.arrayName(family)))
     }
 }

@@ -27,7 +27,7 @@ public enum SourceLoading {
             let task: CSVLoader.TaskKind = spec.task == .regression ? .regression : .classification
             return try CSVLoader.load(path, options: CSVLoader.Options(target: target, task: task, drop: drop,
                                                                         missingValues: Set(missing),
-                                                                        missingColumns: columns == "error" ? .error : .drop))
+                                                                        missingColumns: columns == .error ? .error : .drop))
         case .npy(let features, let targets):
             let x = try NPYLoader.read(features)
             let y = try NPYLoader.read(targets)
@@ -59,9 +59,9 @@ public enum SourceLoading {
     }
 
     public static func preparation(_ spec: DatasetSpec) -> Preparation.Options {
-        Preparation.Options(testFraction: spec.testFraction.value, split: spec.split.value == "ordered" ? .ordered : .random,
+        Preparation.Options(testFraction: spec.testFraction.value, split: spec.split.value == .ordered ? .ordered : .random,
                             splitSeed: UInt64(spec.splitSeed.value),
-                            normalize: NormalizationMethod(rawValue: spec.normalize.value) ?? .standardize,
+                            normalize: NormalizationMethod(rawValue: spec.normalize.value.rawValue) ?? .standardize,
                             standardizeTargets: spec.standardizeTarget.value)
     }
 

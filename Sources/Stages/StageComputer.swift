@@ -2,7 +2,10 @@ import ArtifactStore
 import Execution
 import Foundation
 import NeuralNetworks
+import Strategies
+import Datasets
 import Tensors
+import ActiveLearning
 import Workflows
 
 /// Computes the stages of a plan: each one a pure function of its input
@@ -18,34 +21,50 @@ public struct StageComputer: Sendable {
         self.checkpointInterval = checkpointInterval
     }
 
+    /// The implementation versions of every component, as declared next to its code.
+    public static let versions = ImplementationVersions(
+        stages: [.load: LoadStage.version, .select: SelectStage.version, .train: TrainStage.version, .perturb: PerturbStage.version,
+                 .score: ScoreStage.version, .evaluate: EvaluateStage.version],
+        architectures: [.mlp: Architecture.mlp(hidden: [], dropout: 0).version, .smallnet: Architecture.smallNet(dropout: 0).version,
+                        .regressionMLP: Architecture.regressionMLP(dropout: 0).version, .linear: Architecture.linear.version],
+        optimizers: [.adam: Optimizer.adamVersion, .sgd: Optimizer.sgdVersion],
+        loaders: ["builtin": BuiltinDataset.version, "idx": IDXLoader.version, "csv": CSVLoader.version,
+                  "npy": max(NPYLoader.version, ArrayLoader.version), "hdf5": ArrayLoader.version, "synthetic": SyntheticDataset.version],
+        perturbations: [.noiseStability: NoiseStability.version, .monteCarloDropout: MonteCarloDropout.version],
+        preparation: Preparation.version)
+
+    /// Plans a workflow with this binary's implementation versions.
+    public static func plan(_ workflow: Workflow, fileDigests: Planner.FileDigester) throws -> Plan {
+        try Planner.plan(workflow, versions: versions, fileDigests: fileDigests)
+    }
+
+    /// Computes a stage from its task (its specification) and its inputs, by role.
     public func compute(_ stage: RunnerStage, _ context: StageContext) throws -> ArtifactContent {
         guard let planned = plan.stage(stage.id) else { throw StageError.malformedInput(stage: stage.id, what: "not in the plan") }
-        let inputs = try planned.inputs.map { try input($0, context) }
-        let seed = Self.seed(of: planned.digest)
+        let inputs = try StageInputs(planned, plan: plan) { try input($0, context) }
+        let seed = planned.streamSeed
         switch planned.task {
         case .load(let spec):
             return try LoadStage.compute(spec)
         case .initialSelection(let initial, let cover, let candidates):
-            return try SelectStage.initial(load: inputs[0], initial: initial, cover: cover, candidates: candidates,
+            return try SelectStage.initial(load: try inputs.load(), initial: initial, cover: cover, candidates: candidates,
                                            seed: planned.seed ?? 0)
         case .train(let model, let train, let cycle, let warm, let balanced):
-            return try TrainStage.compute(load: inputs[0], selection: inputs[1], previous: warm ? inputs.last : nil, model: model,
-                                          train: train, cycle: cycle, workflowSeed: planned.seed ?? 0, streamSeed: seed,
+            return try TrainStage.compute(load: try inputs.load(), selection: try inputs.selection(), previous: warm ? try inputs.previousTrain() : nil,
+                                          model: model, train: train, cycle: cycle, workflowSeed: planned.seed ?? 0, streamSeed: seed,
                                           classBalanced: balanced, checkpointInterval: checkpointInterval, context: context)
-        case .perturb(let family, let samples, let noise, let dropout, let output):
-            return try PerturbStage.compute(load: inputs[0], train: inputs[1], selection: inputs[2], model: plan.workflow.model,
-                                            family: family, samples: samples, noise: noise, dropout: dropout, output: output, seed: seed)
+        case .perturb(let request, let model):
+            return try PerturbStage.compute(load: try inputs.load(), train: try inputs.train(), selection: try inputs.selection(), model: model,
+                                            request: request, seed: seed)
         case .score(let kind, let parameters, let model):
-            return try ScoreStage.compute(kind: kind, parameters: parameters, model: model, load: inputs[0], train: inputs[1],
-                                          selection: inputs[2], perturb: inputs.count > 3 ? inputs[3] : nil)
+            return try ScoreStage.compute(kind: kind, parameters: parameters, model: model, load: try inputs.load(), train: try inputs.train(),
+                                          selection: try inputs.selection(), perturb: inputs.perturb)
         case .query(let kind, let parameters, let query, let candidates, let cycle):
-            let perturb = inputs.first { plan.stage($0.id)?.kind == .perturb }
-            let score = inputs.first { plan.stage($0.id)?.kind == .score }
-            return try SelectStage.query(kind: kind, parameters: parameters, load: inputs[0], previous: inputs[1], score: score,
-                                         perturb: perturb, query: query, candidates: candidates, cycle: cycle,
+            return try SelectStage.query(kind: kind, parameters: parameters, load: try inputs.load(), previous: try inputs.selection(),
+                                         score: inputs.score, perturb: inputs.perturb, query: query, candidates: candidates, cycle: cycle,
                                          workflowSeed: planned.seed ?? 0, streamSeed: seed)
-        case .evaluate(let metrics):
-            return try EvaluateStage.compute(load: inputs[0], train: inputs[1], model: plan.workflow.model, metrics: metrics)
+        case .evaluate(let metrics, let model):
+            return try EvaluateStage.compute(load: try inputs.load(), train: try inputs.train(), model: model, metrics: metrics)
         }
     }
 
@@ -58,10 +77,6 @@ public struct StageComputer: Sendable {
         }
     }
 
-    /// A stage's random streams are keyed by its cache key (which includes the workflow seed).
-    static func seed(of digest: String) -> UInt64 {
-        UInt64(digest.prefix(16), radix: 16) ?? 0
-    }
 }
 
 /// The network of a workflow for data of a given shape.
@@ -82,6 +97,15 @@ enum Networks {
         if let problem = architecture.incompatibility(inputShape: shape) { throw StageError.invalidData(problem) }
         let outputs = try LoadStage.isClassification(load) ? try load.integer("classes") : 1
         return Network.make(architecture, inputShape: shape, outputs: outputs)
+    }
+
+    /// The output layer (the last weight and bias) of trained parameters.
+    static func head(_ parameters: ParameterSet) throws -> ClassifierHead {
+        let count = parameters.names.count
+        guard count >= 2, parameters.names[count - 2].hasSuffix(".weight"), parameters.names[count - 1].hasSuffix(".bias") else {
+            throw StageError.invalidData("the model has no linear output layer")
+        }
+        return ClassifierHead(weights: parameters.tensors[count - 2], bias: parameters.tensors[count - 1].scalars)
     }
 
     static func parameters(_ train: Input, for network: Network) throws -> ParameterSet {

@@ -22,6 +22,9 @@ import Workflows
 ///     curve/loss          mean training loss per epoch
 ///     attributes: epochs, samples, architecture
 enum TrainStage {
+    /// Implementation version (part of every train stage key): bump it whenever what this file computes changes.
+    static let version = 1
+
     static func compute(load: Input, selection: Input, previous: Input?, model: ModelSpec, train: TrainSpec, cycle: Int,
                         workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, checkpointInterval: Double,
                         context: StageContext) throws -> ArtifactContent {
@@ -38,7 +41,7 @@ enum TrainStage {
         }
         let configuration = TrainingConfiguration(
             epochs: train.epochs.value, batchSize: train.batchSize.value,
-            optimizer: train.optimizer.value == "sgd"
+            optimizer: train.optimizer.value == .sgd
                 ? .sgd(momentum: Float(train.momentum.value), weightDecay: Float(train.weightDecay.value))
                 : .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: Float(train.weightDecay.value)),
             learningRate: Float(train.learningRate.value), milestones: train.milestones.value, gamma: Float(train.gamma.value),

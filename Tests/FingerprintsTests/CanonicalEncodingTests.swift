@@ -41,16 +41,34 @@ import Testing
     }
 
     @Test func cacheKeyRecipeIsPinnedAndExplainable() {
-        let key = CacheKey(kind: "train", codeVersion: "1",
-                           parameters: .map(["epochs": .integer(40), "learning_rate": .double(0.001)]),
-                           seed: 7, inputs: ["aa", "bb"], files: ["images": "cafe"])
-        #expect(key.digest == "ffbfae42890daa4e5c8ab00b6e09e7039f4b0a335b5725e8831fe4e0901d6c94")
-        #expect(key.components.map(\.name) == ["domain", "hashing version", "stage kind", "code version", "parameters", "seed", "inputs", "files"])
+        let key = CacheKey(kind: "train", implementation: ["stage.train": 1, "architecture.mlp": 1],
+                           specification: .map(["epochs": .integer(40), "learning_rate": .double(0.001)]),
+                           seed: 7, streamSeed: 9, inputs: ["aa", "bb"], files: ["images": "cafe"])
+        #expect(key.digest == "4cab44e87ce180a8e909a45d8a14f183b9d8c29c935b76e18dd26d5e97d85ce4")
+        #expect(key.components.map(\.name) == ["domain", "hashing version", "stage kind", "implementation", "specification", "seed",
+                                               "stream seed", "inputs", "files"])
         #expect(key.components[4].value == "{\"epochs\":40,\"learning_rate\":0.001}")
-        let reordered = CacheKey(kind: "train", codeVersion: "1", parameters: key.parameters, seed: 7, inputs: ["bb", "aa"], files: key.files)
+        let reordered = CacheKey(kind: "train", implementation: key.implementation, specification: key.specification, seed: 7, streamSeed: 9,
+                                 inputs: ["bb", "aa"], files: key.files)
         #expect(reordered.digest != key.digest, "inputs are in declared order")
-        let other = CacheKey(kind: "train", codeVersion: "2", parameters: key.parameters, seed: 7, inputs: key.inputs, files: key.files)
-        #expect(other.digest != key.digest)
+        let bumped = CacheKey(kind: "train", implementation: ["stage.train": 2, "architecture.mlp": 1], specification: key.specification,
+                              seed: 7, streamSeed: 9, inputs: key.inputs, files: key.files)
+        #expect(bumped.digest != key.digest)
+    }
+
+    /// The first recipe, frozen: the seeds of every random stream derive from it.
+    @Test func streamIdentityIsTheFirstRecipeFrozen() {
+        let identity = StreamIdentity(kind: "train", parameters: .map(["epochs": .integer(40), "learning_rate": .double(0.001)]),
+                                      seed: 7, inputs: ["aa", "bb"], files: ["images": "cafe"])
+        #expect(identity.digest == "ffbfae42890daa4e5c8ab00b6e09e7039f4b0a335b5725e8831fe4e0901d6c94")
+        #expect(StreamIdentity.seed(of: identity.digest) == 0xffbf_ae42_890d_aa4e)
+    }
+
+    @Test func encodableValuesBecomeCanonicalMaps() throws {
+        struct Inner: Encodable { let rate: Float; let names: [String] }
+        struct Outer: Encodable { let count: Int; let inner: Inner; let missing: Int?; let flag: Bool }
+        let value = try CanonicalEncoder.encode(Outer(count: 3, inner: Inner(rate: 0.5, names: ["a"]), missing: nil, flag: true))
+        #expect(value == .map(["count": .integer(3), "inner": .map(["rate": .double(0.5), "names": .list([.string("a")])]), "flag": .bool(true)]))
     }
 
     @Test func streamingDigestEqualsOneShot() {

@@ -2,6 +2,9 @@ import Foundation
 
 /// Data sets that ship inside alflow.
 public enum BuiltinDataset: String, CaseIterable, Sendable {
+    /// Implementation version of the bundled data (part of the load stage key of builtin sources).
+    public static let version = 1
+
     /// UCI handwritten digits, 8×8: 1,797 samples, 64 features (0–16), 10 classes.
     case digits
 

@@ -4,6 +4,9 @@ import Tensors
 /// Builds samples from a features array and a targets array, as read from
 /// `.npy` files or HDF5 datasets.
 public enum ArrayLoader {
+    /// Implementation version (part of the load stage key of NPY and HDF5 sources); bump on any change of what it reads.
+    public static let version = 1
+
     public static func samples(features: [Double], featureShape: [Int], targets: [Double], task: CSVLoader.TaskKind,
                                featuresFile: String, targetsFile: String) throws -> (LabeledSamples, Task) {
         guard let n = featureShape.first, featureShape.count >= 2 else {

@@ -9,6 +9,9 @@ import Tensors
 /// Missing values follow the noise-stability paper's Ames recipe: a column
 /// with any missing value is dropped (or, with `.error`, reported).
 public enum CSVLoader {
+    /// Implementation version (part of the load stage key of CSV sources); bump on any change of what it reads.
+    public static let version = 1
+
     public enum TaskKind: String, Sendable, Equatable { case classification, regression }
     public enum MissingColumns: String, Sendable, Equatable { case drop, error }
 

@@ -5,6 +5,9 @@ import Tensors
 /// a big-endian header — two zero bytes, an element-type code, the number
 /// of dimensions, then each dimension as a 32-bit count — and raw values.
 public enum IDXLoader {
+    /// Implementation version (part of the load stage key of IDX sources); bump on any change of what it reads.
+    public static let version = 1
+
     public struct Array: Sendable {
         public let dimensions: [Int]
         public let values: [UInt8]

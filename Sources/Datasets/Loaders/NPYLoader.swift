@@ -5,6 +5,9 @@ import Tensors
 /// a version, a header length, a Python-literal header dict with `descr`,
 /// `fortran_order` and `shape`, then the raw values in C order.
 public enum NPYLoader {
+    /// Implementation version (part of the load stage key of NPY sources, with ArrayLoader's).
+    public static let version = 1
+
     public struct Array: Sendable {
         public let shape: [Int]
         /// Values converted to Double (exact for every supported type).

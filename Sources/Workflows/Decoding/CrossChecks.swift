@@ -9,7 +9,7 @@ struct CrossChecks {
                       "smallnet is a CNN for images, but the '\(workflow.dataset.source.value.kind)' source gives flat feature vectors",
                       hint: "use mlp, or image data (idx, or npy/hdf5 with images: true)")
         }
-        if workflow.train.restart.value == "warm", workflow.model.kind == .linear {
+        if workflow.train.restart.value == .warm, workflow.model.kind == .linear {
             // Allowed; nothing to check.
         }
         let names = workflow.strategies.map(\.name)

@@ -121,6 +121,14 @@ final class MappingReader {
         return Scalars.choice(node, "\(path).\(key)", choices, bag: bag).map { Located($0, at: node.location) }
     }
 
+    /// One of an enum's cases, by its raw name.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ key: String, as type: Choice.Type, default fallback: Choice? = nil,
+                                                         required: Bool = false) -> Located<Choice>? where Choice.RawValue == String {
+        choice(key, Choice.allCases.map(\.rawValue), default: fallback?.rawValue, required: required).flatMap { located in
+            Choice(rawValue: located.value).map { Located($0, at: located.location) }
+        }
+    }
+
     func intList(_ key: String, default fallback: [Int]? = nil, range: ClosedRange<Int>? = nil, nonEmpty: Bool = false) -> Located<[Int]>? {
         guard let node = value(key) else { return fallback.map { Located($0, at: nil) } }
         guard let items = Scalars.list(node, "\(path).\(key)", bag: bag) else { return nil }

@@ -24,24 +24,17 @@ struct StrategyDecoder {
         }
         guard let resolved = decodeParameters(kind, parameters, path: "strategies.\(name)", model: model, anchor: location) else { return nil }
         if task == .regression, !kind.supportsRegression {
+            let usable = StrategyKind.allCases.filter(\.supportsRegression).map(\.rawValue)
             bag.error(location, "strategy '\(kind.rawValue)' needs class probabilities and does not apply to a regression task",
-                      hint: "for regression use random, coreset, noise_stability, typiclust, probcover or vessal")
+                      hint: "for regression use " + usable.dropLast().joined(separator: ", ") + (usable.last.map { " or " + $0 } ?? ""))
             return nil
         }
-        if task == .regression, kind == .probcover, resolved["delta"] == .automatic {
-            bag.error(location, "probcover's automatic δ needs classes; give 'delta' for a regression task")
-            return nil
-        }
-        if kind == .vessal, task == .regression, resolved["embedding"] == .text("gradient") {
-            bag.error(location, "vessal's gradient embeddings need classes; set 'embedding: penultimate' for regression")
-            return nil
-        }
-        if kind.usesDropoutPasses, model?.kind == .linear {
-            bag.error(location, "strategy '\(kind.rawValue)' needs dropout layers, which a linear model does not have",
-                      hint: "use model mlp, smallnet or regression_mlp")
-            return nil
-        }
-        return StrategySpec(name: name, kind: kind, parameters: resolved, location: location)
+        let values = StrategyParameters(resolved)
+        let context = StrategyContext(isClassification: task != .regression, modelHasDropoutLayers: model?.kind != .linear)
+        let problems = kind.declaration.problems(values, context)
+        for problem in problems { bag.error(location, problem.message, hint: problem.hint) }
+        guard problems.isEmpty else { return nil }
+        return StrategySpec(name: name, kind: kind, parameters: values, location: location)
     }
 
     /// `name: {kind: {params}}` → (kind, params).
@@ -81,18 +74,18 @@ struct StrategyDecoder {
         guard let reader = MappingReader(node, path: path, bag: bag, anchor: anchor) else { return nil }
         var result: [String: StrategyParameterValue] = [:]
         var valid = true
-        for parameter in StrategyCatalog.parameters(kind) {
+        for parameter in kind.parameters {
             let value: StrategyParameterValue?
+            let defaultValue = parameter.resolvedDefault(modelDropout: model?.dropout ?? 0)
             switch parameter.kind {
             case .int(let range):
-                let fallback: Int? = { if case .int(let v) = parameter.defaultValue { return v } else { return nil } }()
+                let fallback: Int? = { if case .int(let v) = defaultValue { return v } else { return nil } }()
                 value = reader.int(parameter.name, default: fallback, range: range).map { .int($0.value) }
             case .double(let above, let atLeast, let below):
-                var fallback: Double? = { if case .double(let v) = parameter.defaultValue { return v } else { return nil } }()
-                if parameter.name == "dropout" { fallback = (model?.dropout ?? 0) > 0 ? model?.dropout : 0.3 }
+                let fallback: Double? = { if case .double(let v) = defaultValue { return v } else { return nil } }()
                 value = reader.double(parameter.name, default: fallback, above: above, atLeast: atLeast, below: below).map { .double($0.value) }
             case .choice(let choices):
-                let fallback: String? = { if case .text(let v) = parameter.defaultValue { return v } else { return nil } }()
+                let fallback: String? = { if case .text(let v) = defaultValue { return v } else { return nil } }()
                 value = reader.choice(parameter.name, choices, default: fallback).map { .text($0.value) }
             case .doubleOrAuto:
                 if let node = reader.value(parameter.name), !node.isNull {
@@ -108,12 +101,12 @@ struct StrategyDecoder {
                         }
                     }
                 } else {
-                    value = parameter.defaultValue
+                    value = defaultValue
                 }
             }
             if let value { result[parameter.name] = value } else { valid = false }
         }
-        let known = StrategyCatalog.parameters(kind).map(\.name)
+        let known = kind.parameters.map(\.name)
         if known.isEmpty {
             for key in reader.keys {
                 _ = reader.value(key)

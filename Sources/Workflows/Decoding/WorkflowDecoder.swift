@@ -91,9 +91,9 @@ struct WorkflowDecoder {
             }
         }
         let testFraction = reader.double("test_fraction", default: 0.3, above: 0, below: 1)
-        let split = reader.choice("split", ["random", "ordered"], default: "random")
+        let split = reader.choice("split", as: SplitRule.self, default: .random)
         let splitSeed = reader.int("split_seed", default: 0, range: 0...Int(Int32.max))
-        let normalize = reader.choice("normalize", ["standardize", "global", "scale", "none"], default: "standardize")
+        let normalize = reader.choice("normalize", as: Normalization.self, default: .standardize)
         let standardizeTarget = reader.bool("standardize_target", default: true)
         reader.finish(known: Self.sourceKinds + ["test_fraction", "split", "split_seed", "normalize", "standardize_target"])
         guard let source, let testFraction, let split, let splitSeed, let normalize, let standardizeTarget else { return nil }
@@ -124,33 +124,33 @@ struct WorkflowDecoder {
             guard let reader = MappingReader(node, path: "dataset.csv", bag: bag, anchor: anchor) else { return nil }
             let file = path(reader, "path", required: true)
             let target = reader.string("target", required: true, what: "the column to predict")
-            let task = reader.choice("task", ["classification", "regression"], required: true)
+            let task = reader.choice("task", as: TaskKind.self, required: true)
             let drop = reader.stringList("drop")
             let missing = reader.stringList("missing_values", default: ["", "NA", "N/A", "NaN", "nan", "null", "NULL"])
-            let columns = reader.choice("missing_columns", ["drop", "error"], default: "drop")
+            let columns = reader.choice("missing_columns", as: MissingColumns.self, default: .drop)
             reader.finish(known: ["path", "target", "task", "drop", "missing_values", "missing_columns"])
             guard let file, let target, let task, let drop, let missing, let columns else { return nil }
             return (.csv(path: file, target: target.value, drop: drop.value, missingValues: missing.value, missingColumns: columns.value),
-                    TaskKind(rawValue: task.value) ?? .classification, false)
+                    task.value, false)
         case "npy":
             guard let reader = MappingReader(node, path: "dataset.npy", bag: bag, anchor: anchor) else { return nil }
             let features = path(reader, "features", required: true)
             let targets = path(reader, "targets", required: true)
-            let task = reader.choice("task", ["classification", "regression"], default: "classification")
+            let task = reader.choice("task", as: TaskKind.self, default: .classification)
             let images = reader.bool("images", default: false)
             reader.finish(known: ["features", "targets", "task", "images"])
             guard let features, let targets, let task, let images else { return nil }
-            return (.npy(features: features, targets: targets), TaskKind(rawValue: task.value) ?? .classification, images.value)
+            return (.npy(features: features, targets: targets), task.value, images.value)
         case "hdf5":
             guard let reader = MappingReader(node, path: "dataset.hdf5", bag: bag, anchor: anchor) else { return nil }
             let file = path(reader, "path", required: true)
             let features = reader.string("features", required: true, what: "the dataset of features, e.g. /x")
             let targets = reader.string("targets", required: true, what: "the dataset of targets, e.g. /y")
-            let task = reader.choice("task", ["classification", "regression"], default: "classification")
+            let task = reader.choice("task", as: TaskKind.self, default: .classification)
             let images = reader.bool("images", default: false)
             reader.finish(known: ["path", "features", "targets", "task", "images"])
             guard let file, let features, let targets, let task, let images else { return nil }
-            return (.hdf5(path: file, features: features.value, targets: targets.value), TaskKind(rawValue: task.value) ?? .classification, images.value)
+            return (.hdf5(path: file, features: features.value, targets: targets.value), task.value, images.value)
         case "synthetic":
             return decodeSynthetic(node, anchor: anchor)
         default:
@@ -248,17 +248,17 @@ struct WorkflowDecoder {
         guard let reader = MappingReader(node ?? empty, path: "train", bag: bag, anchor: location) else { return nil }
         let epochs = reader.int("epochs", default: 40, range: 1...100_000)
         let batch = reader.int("batch_size", default: 32, range: 1...1_000_000)
-        let optimizer = reader.choice("optimizer", ["adam", "sgd"], default: "adam")
+        let optimizer = reader.choice("optimizer", as: OptimizerChoice.self, default: .adam)
         let rate = reader.double("learning_rate", default: 0.001, above: 0)
-        let momentum = reader.double("momentum", default: optimizer?.value == "sgd" ? 0.9 : 0, atLeast: 0, below: 1)
+        let momentum = reader.double("momentum", default: optimizer?.value == .sgd ? 0.9 : 0, atLeast: 0, below: 1)
         let decay = reader.double("weight_decay", default: 0, atLeast: 0)
         let milestones = reader.intList("milestones", default: [], range: 1...100_000)
         let gamma = reader.double("gamma", default: 0.1, above: 0)
-        let restart = reader.choice("restart", ["scratch", "warm"], default: "scratch")
-        let balanced = reader.choice("class_balanced", ["auto", "never"], default: "auto")
+        let restart = reader.choice("restart", as: Restart.self, default: .scratch)
+        let balanced = reader.choice("class_balanced", as: ClassBalancing.self, default: .auto)
         reader.finish(known: ["epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
                               "milestones", "gamma", "restart", "class_balanced"])
-        if let momentum, momentum.location != nil, optimizer?.value == "adam" {
+        if let momentum, momentum.location != nil, optimizer?.value == .adam {
             bag.error(momentum.location ?? reader.location, "'train.momentum' applies to sgd only", hint: "set optimizer: sgd, or remove momentum")
         }
         if let milestones, let epochs {

@@ -78,3 +78,12 @@ public struct Located<Value: Sendable>: Sendable {
 }
 
 extension Located: Equatable where Value: Equatable {}
+
+/// A located value encodes as the value alone: where it was written is
+/// cosmetic and never part of a stage's key.
+extension Located: Encodable where Value: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

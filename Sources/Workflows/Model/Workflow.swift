@@ -17,14 +17,26 @@ public struct Workflow: Sendable {
     public var isClassification: Bool { dataset.task == .classification }
 }
 
-public enum TaskKind: String, Sendable, Equatable { case classification, regression }
+public enum TaskKind: String, Sendable, Equatable, CaseIterable, Encodable { case classification, regression }
+
+/// How the test split is drawn when the source has none.
+public enum SplitRule: String, Sendable, CaseIterable, Encodable { case random, ordered }
+/// How features are scaled (statistics from the training split only).
+public enum Normalization: String, Sendable, CaseIterable, Encodable { case standardize, global, scale, none }
+/// What a CSV loader does with a column that has missing values.
+public enum MissingColumns: String, Sendable, CaseIterable, Encodable { case drop, error }
+public enum OptimizerChoice: String, Sendable, CaseIterable, Encodable { case adam, sgd }
+/// Each cycle's training starts from fresh weights or from the previous cycle's.
+public enum Restart: String, Sendable, CaseIterable, Encodable { case scratch, warm }
+/// `auto`: the noise-stability code's class-balanced loss while the labelled set fits one batch; `never`.
+public enum ClassBalancing: String, Sendable, CaseIterable, Encodable { case auto, never }
 
 /// Where the data comes from and how it is prepared.
 public struct DatasetSpec: Sendable {
     public enum Source: Sendable, Equatable {
         case builtin(name: String)
         case idx(trainImages: String, trainLabels: String, testImages: String?, testLabels: String?)
-        case csv(path: String, target: String, drop: [String], missingValues: [String], missingColumns: String)
+        case csv(path: String, target: String, drop: [String], missingValues: [String], missingColumns: MissingColumns)
         case npy(features: String, targets: String)
         case hdf5(path: String, features: String, targets: String)
         case synthetic(sizes: [Int], centers: [[Double]], spread: Double, seed: Int)
@@ -58,32 +70,35 @@ public struct DatasetSpec: Sendable {
     /// True when the samples are images (height × width × channels).
     public var isImage: Bool
     public var testFraction: Located<Double>
-    public var split: Located<String>
+    public var split: Located<SplitRule>
     public var splitSeed: Located<Int>
-    public var normalize: Located<String>
+    public var normalize: Located<Normalization>
     public var standardizeTarget: Located<Bool>
 }
 
-public struct ModelSpec: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case mlp, smallnet, regressionMLP = "regression_mlp", linear }
+/// Encodes without `location` (cosmetic; see SpecificationEncoding.swift).
+public struct ModelSpec: Sendable, Equatable, Encodable {
+    public enum Kind: String, Sendable, CaseIterable, Encodable { case mlp, smallnet, regressionMLP = "regression_mlp", linear }
     public var kind: Kind
     public var hidden: [Int]
     public var dropout: Double
     public var location: SourceLocation?
+
+    enum CodingKeys: String, CodingKey { case kind, hidden, dropout }
 }
 
-public struct TrainSpec: Sendable {
+/// Every field is read by training, so every field is in its key.
+public struct TrainSpec: Sendable, Encodable {
     public var epochs: Located<Int>
     public var batchSize: Located<Int>
-    public var optimizer: Located<String>
+    public var optimizer: Located<OptimizerChoice>
     public var learningRate: Located<Double>
     public var momentum: Located<Double>
     public var weightDecay: Located<Double>
     public var milestones: Located<[Int]>
     public var gamma: Located<Double>
-    public var restart: Located<String>
-    /// `auto`: the noise-stability code's class-balanced loss while the labelled set fits one batch; `never`.
-    public var classBalanced: Located<String>
+    public var restart: Located<Restart>
+    public var classBalanced: Located<ClassBalancing>
 }
 
 public struct LoopSpec: Sendable {
@@ -96,7 +111,7 @@ public struct LoopSpec: Sendable {
     public var coverClasses: Located<Bool>
 }
 
-public enum Metric: String, Sendable, CaseIterable {
+public enum Metric: String, Sendable, CaseIterable, Encodable {
     case accuracy, rmse, mae
 
     public var isClassification: Bool { self == .accuracy }
@@ -108,6 +123,6 @@ public enum Metric: String, Sendable, CaseIterable {
 public struct StrategySpec: Sendable {
     public var name: String
     public var kind: StrategyKind
-    public var parameters: [String: StrategyParameterValue]
+    public var parameters: StrategyParameters
     public var location: SourceLocation
 }

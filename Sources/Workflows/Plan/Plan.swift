@@ -1,32 +1,28 @@
 import Fingerprints
 
-/// The six kinds of stage (design §2).
-public enum StageKind: String, Sendable, CaseIterable {
+/// The six kinds of stage (docs/architecture.md §3).
+public enum StageKind: String, Sendable, CaseIterable, Encodable {
     case load, select, train, perturb, score, evaluate
-
-    /// Bumped by hand whenever a stage's meaning changes (part of every key).
-    public var codeVersion: String {
-        switch self {
-        case .load, .select, .train, .perturb, .score, .evaluate: return "1"
-        }
-    }
 }
 
-/// What a stage computes, with everything it needs from the workflow.
-public enum StageTask: Sendable {
+/// What a stage computes: its specification, every resolved value its
+/// computation reads and nothing else. The stage receives exactly this
+/// value, and its key is this value's canonical encoding
+/// (`CanonicalEncoder`), so nothing reaches a computation without reaching
+/// its key.
+public enum StageTask: Sendable, Encodable {
     case load(DatasetSpec)
     /// The initial labelled set and the candidates of cycle 0.
     case initialSelection(initial: Int, coverClasses: Bool, candidates: Int?)
     case train(model: ModelSpec, train: TrainSpec, cycle: Int, warm: Bool, classBalanced: Bool)
     /// Noise-stability draws or Monte-Carlo dropout passes over the candidates.
-    case perturb(family: PerturbFamily, samples: Int, noise: Double, dropout: Double, output: String)
-    case score(kind: StrategyKind, parameters: [String: StrategyParameterValue], model: ModelSpec)
-    /// Picks a batch from the scores, adds it to the labelled set and draws the next candidates.
-    case query(kind: StrategyKind, parameters: [String: StrategyParameterValue], query: Int, candidates: Int?, cycle: Int)
-    case evaluate(metrics: [Metric])
+    case perturb(PerturbationRequest, model: ModelSpec)
+    /// The strategy's score step, with its score-stage parameters only.
+    case score(strategy: StrategyKind, parameters: StrategyParameters, model: ModelSpec)
+    /// Picks a batch (with the select-stage parameters), adds it to the labelled set and draws the next candidates.
+    case query(strategy: StrategyKind, parameters: StrategyParameters, query: Int, candidates: Int?, cycle: Int)
+    case evaluate(metrics: [Metric], model: ModelSpec)
 }
-
-public enum PerturbFamily: String, Sendable { case noiseStability = "noise_stability", monteCarloDropout = "mc_dropout" }
 
 /// One node of the DAG.
 public struct PlannedStage: Sendable {
@@ -42,6 +38,8 @@ public struct PlannedStage: Sendable {
     public let inputs: [String]
     public let key: CacheKey
     public let digest: String
+    /// The seed of the stage's random streams (see `StreamIdentity`).
+    public let streamSeed: UInt64
 }
 
 /// The unrolled DAG of a workflow, in topological order.

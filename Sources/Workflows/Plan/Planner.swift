@@ -1,4 +1,5 @@
 import Fingerprints
+import Strategies
 
 /// Unrolls a workflow into its stage DAG (design §2, §3).
 ///
@@ -14,53 +15,55 @@ public enum Planner {
     /// Content digests of a data source's external files, by role.
     public typealias FileDigester = (DatasetSpec.Source) throws -> [String: String]
 
-    public static func plan(_ workflow: Workflow, fileDigests: FileDigester) throws -> Plan {
-        var builder = Builder(workflow: workflow)
+    public static func plan(_ workflow: Workflow, versions: ImplementationVersions, fileDigests: FileDigester) throws -> Plan {
+        var builder = Builder(versions: versions)
         let load = try builder.add(id: "load", kind: .load, strategy: nil, seed: nil, cycle: nil,
-                                   task: .load(workflow.dataset), parameters: loadParameters(workflow.dataset),
+                                   task: .load(workflow.dataset), stream: loadParameters(workflow.dataset),
                                    inputs: [], files: fileDigests(workflow.dataset.source.value))
         let loop = workflow.loop
         for seed in workflow.seeds.value {
-            let initial = builder.add(id: "select/seed\(seed)/cycle0", kind: .select, strategy: nil, seed: seed, cycle: 0,
-                                      task: .initialSelection(initial: loop.initial.value, coverClasses: coverClasses(workflow),
-                                                              candidates: loop.candidates.value),
-                                      parameters: .map(["initial": .int(loop.initial.value),
+            let initial = try builder.add(id: "select/seed\(seed)/cycle0", kind: .select, strategy: nil, seed: seed, cycle: 0,
+                                          task: .initialSelection(initial: loop.initial.value, coverClasses: coverClasses(workflow),
+                                                                  candidates: loop.candidates.value),
+                                          stream: .map(["initial": .int(loop.initial.value),
                                                         "cover_classes": .bool(coverClasses(workflow)),
                                                         "candidates": loop.candidates.value.map(CanonicalValue.int) ?? .null]),
-                                      inputs: [load])
+                                          inputs: [load])
             for strategy in workflow.strategies {
                 var selection = initial
                 var previousTrain: String?
                 for cycle in 0..<loop.cycles.value {
                     let scope = cycle == 0 ? nil : strategy.name
-                    let train = builder.add(id: stageID("train", scope, seed, cycle), kind: .train, strategy: strategy.name, seed: seed,
-                                            cycle: cycle, task: .train(model: workflow.model, train: workflow.train, cycle: cycle,
-                                                                       warm: isWarm(workflow) && previousTrain != nil,
-                                                                       classBalanced: classBalanced(workflow)),
-                                            parameters: trainParameters(workflow, cycle: cycle),
-                                            inputs: [load, selection] + (isWarm(workflow) ? previousTrain.map { [$0] } ?? [] : []))
-                    builder.add(id: stageID("evaluate", scope, seed, cycle), kind: .evaluate, strategy: strategy.name, seed: nil,
-                                cycle: cycle, task: .evaluate(metrics: workflow.metrics.value),
-                                parameters: .map(["metrics": .list(workflow.metrics.value.map { .string($0.rawValue) })]),
-                                inputs: [load, train], nominal: evaluateID(strategy: strategy.name, seed: seed, cycle: cycle))
+                    let train = try builder.add(id: stageID("train", scope, seed, cycle), kind: .train, strategy: strategy.name, seed: seed,
+                                                cycle: cycle, task: .train(model: workflow.model, train: workflow.train, cycle: cycle,
+                                                                           warm: isWarm(workflow) && previousTrain != nil,
+                                                                           classBalanced: classBalanced(workflow)),
+                                                stream: trainParameters(workflow, cycle: cycle),
+                                                inputs: [load, selection] + (isWarm(workflow) ? previousTrain.map { [$0] } ?? [] : []))
+                    try builder.add(id: stageID("evaluate", scope, seed, cycle), kind: .evaluate, strategy: strategy.name, seed: nil,
+                                    cycle: cycle, task: .evaluate(metrics: workflow.metrics.value, model: workflow.model),
+                                    stream: .map(["metrics": .list(workflow.metrics.value.map { .string($0.rawValue) })]),
+                                    inputs: [load, train], nominal: evaluateID(strategy: strategy.name, seed: seed, cycle: cycle))
                     previousTrain = train
                     guard cycle < loop.cycles.value - 1 else { break }
                     var scoreInputs = [load, train, selection]
                     var queryInputs = [load, selection]
-                    if let family = perturbFamily(strategy.kind) {
-                        let task = perturbTask(family, strategy, workflow)
-                        let perturb = builder.add(id: stageID("perturb", strategy.name, seed, cycle), kind: .perturb, strategy: strategy.name,
-                                                  seed: seed, cycle: cycle, task: task, parameters: perturbParameters(task),
-                                                  inputs: [load, train, selection])
+                    let declaration = strategy.kind.declaration
+                    if let request = declaration.perturbation(strategy.parameters, isClassification: workflow.isClassification) {
+                        let perturb = try builder.add(id: stageID("perturb", strategy.name, seed, cycle), kind: .perturb,
+                                                      strategy: strategy.name, seed: seed, cycle: cycle,
+                                                      task: .perturb(request, model: workflow.model), stream: perturbParameters(request),
+                                                      inputs: [load, train, selection])
                         scoreInputs.append(perturb)
                         // The batch rule reads the vectors themselves (deviations, MC probabilities).
                         queryInputs.append(perturb)
                     }
-                    if strategy.kind.hasScoreStage {
-                        let score = builder.add(id: stageID("score", strategy.name, seed, cycle), kind: .score, strategy: strategy.name,
-                                                seed: nil, cycle: cycle,
-                                                task: .score(kind: strategy.kind, parameters: strategy.parameters, model: workflow.model),
-                                                parameters: scoped(strategy, .score), inputs: scoreInputs)
+                    if declaration.hasScoreStage {
+                        let score = try builder.add(id: stageID("score", strategy.name, seed, cycle), kind: .score, strategy: strategy.name,
+                                                    seed: nil, cycle: cycle,
+                                                    task: .score(strategy: strategy.kind, parameters: scopedParameters(strategy, .score),
+                                                                 model: workflow.model),
+                                                    stream: scoped(strategy, .score), inputs: scoreInputs)
                         queryInputs.append(score)
                     }
                     var queryParameters = scoped(strategy, .select)
@@ -70,17 +73,23 @@ public enum Planner {
                         entries["cycle"] = .int(cycle + 1)
                         queryParameters = .map(entries)
                     }
-                    selection = builder.add(id: stageID("select", strategy.name, seed, cycle + 1), kind: .select, strategy: strategy.name,
-                                            seed: seed, cycle: cycle + 1,
-                                            task: .query(kind: strategy.kind, parameters: strategy.parameters, query: loop.query.value,
-                                                         candidates: loop.candidates.value, cycle: cycle + 1),
-                                            parameters: queryParameters, inputs: queryInputs)
+                    selection = try builder.add(id: stageID("select", strategy.name, seed, cycle + 1), kind: .select, strategy: strategy.name,
+                                                seed: seed, cycle: cycle + 1,
+                                                task: .query(strategy: strategy.kind, parameters: scopedParameters(strategy, .select),
+                                                             query: loop.query.value, candidates: loop.candidates.value, cycle: cycle + 1),
+                                                stream: queryParameters, inputs: queryInputs)
                 }
             }
         }
         var plan = Plan(workflow: workflow, stages: builder.stages)
         plan.aliases = builder.aliases
         return plan
+    }
+
+    /// The parameters of a strategy that a stage of `scope` reads.
+    static func scopedParameters(_ strategy: StrategySpec, _ scope: StageScope) -> StrategyParameters {
+        let names = Set(strategy.kind.parameters.filter { $0.scope == scope }.map(\.name))
+        return StrategyParameters(strategy.parameters.values.filter { names.contains($0.key) })
     }
 
     static func stageID(_ kind: String, _ strategy: String?, _ seed: UInt64, _ cycle: Int) -> String {
@@ -98,15 +107,15 @@ public enum Planner {
         workflow.isClassification && workflow.loop.coverClasses.value
     }
 
-    static func isWarm(_ workflow: Workflow) -> Bool { workflow.train.restart.value == "warm" }
+    static func isWarm(_ workflow: Workflow) -> Bool { workflow.train.restart.value == .warm }
 
     static func classBalanced(_ workflow: Workflow) -> Bool {
-        workflow.isClassification && workflow.train.classBalanced.value == "auto"
+        workflow.isClassification && workflow.train.classBalanced.value == .auto
     }
 
     static func loadParameters(_ dataset: DatasetSpec) -> CanonicalValue {
         var entries: [String: CanonicalValue] = ["source": .string(dataset.source.value.kind), "task": .string(dataset.task.rawValue),
-                                                  "normalize": .string(dataset.normalize.value)]
+                                                  "normalize": .string(dataset.normalize.value.rawValue)]
         var hasTestSplit = false
         switch dataset.source.value {
         case .builtin(let name):
@@ -117,7 +126,7 @@ public enum Planner {
             entries["target"] = .string(target)
             entries["drop"] = .list(drop.map(CanonicalValue.string))
             entries["missing_values"] = .list(missing.sorted().map(CanonicalValue.string))
-            entries["missing_columns"] = .string(columns)
+            entries["missing_columns"] = .string(columns.rawValue)
         case .npy:
             entries["images"] = .bool(dataset.isImage)
         case .hdf5(_, let features, let targets):
@@ -132,8 +141,8 @@ public enum Planner {
         }
         if !hasTestSplit {
             entries["test_fraction"] = .double(dataset.testFraction.value)
-            entries["split"] = .string(dataset.split.value)
-            if dataset.split.value == "random" { entries["split_seed"] = .int(dataset.splitSeed.value) }
+            entries["split"] = .string(dataset.split.value.rawValue)
+            if dataset.split.value == .random { entries["split_seed"] = .int(dataset.splitSeed.value) }
         }
         if dataset.task == .regression { entries["standardize_target"] = .bool(dataset.standardizeTarget.value) }
         return .map(entries)
@@ -148,49 +157,27 @@ public enum Planner {
         var entries: [String: CanonicalValue] = [
             "model": modelParameters(workflow.model), "cycle": .int(cycle),
             "epochs": .int(train.epochs.value), "batch_size": .int(train.batchSize.value),
-            "optimizer": .string(train.optimizer.value), "learning_rate": .double(train.learningRate.value),
+            "optimizer": .string(train.optimizer.value.rawValue), "learning_rate": .double(train.learningRate.value),
             "weight_decay": .double(train.weightDecay.value), "milestones": .list(train.milestones.value.map(CanonicalValue.int)),
-            "gamma": .double(train.gamma.value), "restart": .string(train.restart.value),
+            "gamma": .double(train.gamma.value), "restart": .string(train.restart.value.rawValue),
             "class_balanced": .bool(classBalanced(workflow)),
         ]
-        if train.optimizer.value == "sgd" { entries["momentum"] = .double(train.momentum.value) }
+        if train.optimizer.value == .sgd { entries["momentum"] = .double(train.momentum.value) }
         return .map(entries)
     }
 
-    static func perturbFamily(_ kind: StrategyKind) -> PerturbFamily? {
-        if kind == .noiseStability { return .noiseStability }
-        return kind.usesDropoutPasses ? .monteCarloDropout : nil
-    }
-
-    static func perturbTask(_ family: PerturbFamily, _ strategy: StrategySpec, _ workflow: Workflow) -> StageTask {
-        func number(_ name: String) -> Double {
-            switch strategy.parameters[name] {
-            case .double(let v): return v
-            case .int(let v): return Double(v)
-            default: return 0
-            }
-        }
-        let samples = Int(number("samples"))
-        switch family {
-        case .noiseStability:
-            return .perturb(family: family, samples: samples, noise: number("noise"), dropout: 0,
-                            output: workflow.isClassification ? "probabilities" : "embedding")
-        case .monteCarloDropout:
-            return .perturb(family: family, samples: samples, noise: 0, dropout: number("dropout"), output: "probabilities")
-        }
-    }
-
-    static func perturbParameters(_ task: StageTask) -> CanonicalValue {
-        guard case .perturb(let family, let samples, let noise, let dropout, let output) = task else { return .null }
-        var entries: [String: CanonicalValue] = ["family": .string(family.rawValue), "samples": .int(samples), "output": .string(output)]
-        if family == .noiseStability { entries["noise"] = .double(noise) } else { entries["dropout"] = .double(dropout) }
+    static func perturbParameters(_ request: PerturbationRequest) -> CanonicalValue {
+        var entries: [String: CanonicalValue] = ["family": .string(request.family.rawValue), "samples": .int(request.samples),
+                                                  "output": .string(request.output.rawValue)]
+        if let noise = request.noise { entries["noise"] = .double(noise) }
+        if let dropout = request.dropout { entries["dropout"] = .double(dropout) }
         return .map(entries)
     }
 
     /// The strategy's kind and the parameters that affect the given stage.
     static func scoped(_ strategy: StrategySpec, _ scope: StageScope) -> CanonicalValue {
         var entries: [String: CanonicalValue] = ["strategy": .string(strategy.kind.rawValue)]
-        for parameter in StrategyCatalog.parameters(strategy.kind) where parameter.scope == scope {
+        for parameter in strategy.kind.parameters where parameter.scope == scope {
             guard let value = strategy.parameters[parameter.name] else { continue }
             switch value {
             case .int(let v): entries[parameter.name] = .int(v)
@@ -203,23 +190,28 @@ public enum Planner {
     }
 }
 
-/// Accumulates stages, computing keys from resolved inputs and merging
-/// stages with equal keys.
+/// Accumulates stages, computing keys from their specifications and
+/// resolved inputs and merging stages with equal keys.
 private struct Builder {
-    let workflow: Workflow
+    let versions: ImplementationVersions
     var stages: [PlannedStage] = []
+    var streamDigests: [String] = []
     var byDigest: [String: Int] = [:]
     var byID: [String: Int] = [:]
     var aliases: [String: String] = [:]
 
-    init(workflow: Workflow) { self.workflow = workflow }
+    init(versions: ImplementationVersions) { self.versions = versions }
 
+    /// `stream` is the stage's frozen stream summary (see `StreamIdentity`).
     @discardableResult
     mutating func add(id: String, kind: StageKind, strategy: String?, seed: UInt64?, cycle: Int?, task: StageTask,
-                      parameters: CanonicalValue, inputs: [String], files: [String: String] = [:], nominal: String? = nil) -> String {
-        let inputKeys = inputs.compactMap { byID[$0].map { stages[$0].digest } }
-        let key = CacheKey(kind: kind.rawValue, codeVersion: kind.codeVersion, parameters: parameters, seed: seed,
-                           inputs: inputKeys, files: files)
+                      stream: CanonicalValue, inputs: [String], files: [String: String] = [:], nominal: String? = nil) throws -> String {
+        let positions = inputs.compactMap { byID[$0] }
+        let streamDigest = StreamIdentity(kind: kind.rawValue, parameters: stream, seed: seed, inputs: positions.map { streamDigests[$0] },
+                                          files: files).digest
+        let key = CacheKey(kind: kind.rawValue, implementation: versions.components(kind, task), specification: try CanonicalEncoder.encode(task),
+                           seed: seed, streamSeed: StreamIdentity.seed(of: streamDigest), inputs: positions.map { stages[$0].digest },
+                           files: files)
         let digest = key.digest
         if let existing = byDigest[digest] {
             if let strategy, !stages[existing].strategies.contains(strategy) { stages[existing].strategies.append(strategy) }
@@ -228,8 +220,9 @@ private struct Builder {
             return stages[existing].id
         }
         let stage = PlannedStage(id: id, kind: kind, strategies: strategy.map { [$0] } ?? [], seed: seed, cycle: cycle,
-                                 task: task, inputs: inputs, key: key, digest: digest)
+                                 task: task, inputs: inputs, key: key, digest: digest, streamSeed: key.streamSeed)
         stages.append(stage)
+        streamDigests.append(streamDigest)
         byDigest[digest] = stages.count - 1
         byID[id] = stages.count - 1
         if let nominal, nominal != id { aliases[nominal] = id }
@@ -238,9 +231,10 @@ private struct Builder {
 }
 
 extension Planner {
-    /// Plans without reading any file (file digests are left out of the keys):
-    /// for validation and tests that only need the shape of the DAG.
+    /// Plans without reading any file (file digests are left out of the keys)
+    /// and with placeholder versions: for validation and tests that only
+    /// need the shape of the DAG.
     public static func shape(_ workflow: Workflow) -> Plan {
-        (try? plan(workflow) { _ in [:] }) ?? Plan(workflow: workflow, stages: [])
+        (try? plan(workflow, versions: .placeholder) { _ in [:] }) ?? Plan(workflow: workflow, stages: [])
     }
 }

@@ -101,7 +101,7 @@ public enum WorkflowSchema {
     }
 
     static func parameters(_ kind: StrategyKind) -> JSON {
-        let properties: [(String, JSON)] = StrategyCatalog.parameters(kind).map { parameter in
+        let properties: [(String, JSON)] = kind.parameters.map { parameter in
             let schema: JSON
             switch parameter.kind {
             case .int(let range):

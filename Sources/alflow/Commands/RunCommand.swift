@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
         let runner = Runner(store: store, stages: plan.stages.map { RunnerStage(id: $0.id, key: $0.digest, inputs: $0.inputs,
                                                                                  label: WorkflowSession.label($0)) },
                             headers: Dictionary(uniqueKeysWithValues: plan.stages.map {
-                                ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.parameters.json, inputKeys: $0.key.inputs))
+                                ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.specification.json, inputKeys: $0.key.inputs))
                             }),
                             options: options, cancellation: cancellation, events: display.handle)
         let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25

@@ -17,7 +17,7 @@ struct WorkflowSession {
         let plan: Plan
         do {
             let files = FileDigests(store: store)
-            plan = try Planner.plan(workflow) { try SourceLoading.digests($0, files: files) }
+            plan = try StageComputer.plan(workflow) { try SourceLoading.digests($0, files: files) }
         } catch {
             throw Console.fail(Diagnostic(workflow.dataset.source.location ?? SourceLocation(file: path, line: 1, column: 1),
                                           "cannot read the data files: \(error)"))
