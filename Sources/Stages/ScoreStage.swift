@@ -14,7 +14,7 @@ enum ScoreStage {
     static let version = 1
 
     static func compute(kind: StrategyKind, parameters: StrategyParameters, model: ModelSpec, load: Input,
-                        train: Input, selection: Input, perturb: Input?) throws -> ArtifactContent {
+                        train: Input, selection: Input, perturb: Input?, seed: UInt64) throws -> ArtifactContent {
         let network = try Networks.make(model, load: load)
         let weights = try Networks.parameters(train, for: network)
         let candidates = try selection.indices("candidates")
@@ -23,7 +23,7 @@ enum ScoreStage {
         let classification = try LoadStage.isClassification(load)
         let inputs = ScoringInputs(
             isClassification: classification, classes: classification ? try load.integer("classes") : 1, embeddings: inference.embeddings,
-            probabilities: { inference.outputs.softmaxRows() },
+            seed: seed, probabilities: { inference.outputs.softmaxRows() },
             labeledEmbeddings: { network.infer(try LoadStage.poolFeatures(load, labeled), parameters: weights).embeddings },
             labeledLabels: {
                 let labels = try load.labels("train/targets")

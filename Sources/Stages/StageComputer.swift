@@ -58,7 +58,7 @@ public struct StageComputer: Sendable {
                                             request: request, seed: seed)
         case .score(let kind, let parameters, let model):
             return try ScoreStage.compute(kind: kind, parameters: parameters, model: model, load: try inputs.load(), train: try inputs.train(),
-                                          selection: try inputs.selection(), perturb: inputs.perturb)
+                                          selection: try inputs.selection(), perturb: inputs.perturb, seed: seed)
         case .query(let kind, let parameters, let query, let candidates, let cycle):
             return try SelectStage.query(kind: kind, parameters: parameters, load: try inputs.load(), previous: try inputs.selection(),
                                          score: inputs.score, perturb: inputs.perturb, query: query, candidates: candidates, cycle: cycle,

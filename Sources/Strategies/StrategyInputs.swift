@@ -8,6 +8,8 @@ public struct ScoringInputs: Sendable {
     public let classes: Int
     /// Penultimate features of the candidates `[n, d]`.
     public let embeddings: Tensor
+    /// The seed of this score stage's random streams (a function of its key).
+    public let seed: UInt64
     private let makeProbabilities: @Sendable () -> Tensor
     private let makeLabeledEmbeddings: @Sendable () throws -> Tensor
     private let makeLabeledLabels: @Sendable () throws -> [Int32]
@@ -15,12 +17,13 @@ public struct ScoringInputs: Sendable {
     /// The perturbation stage's output, for strategies that declare one.
     public let perturbation: PerturbationPayload?
 
-    public init(isClassification: Bool, classes: Int, embeddings: Tensor, probabilities: @escaping @Sendable () -> Tensor,
+    public init(isClassification: Bool, classes: Int, embeddings: Tensor, seed: UInt64, probabilities: @escaping @Sendable () -> Tensor,
                 labeledEmbeddings: @escaping @Sendable () throws -> Tensor, labeledLabels: @escaping @Sendable () throws -> [Int32],
                 head: @escaping @Sendable () throws -> ClassifierHead, perturbation: PerturbationPayload?) {
         self.isClassification = isClassification
         self.classes = classes
         self.embeddings = embeddings
+        self.seed = seed
         makeProbabilities = probabilities
         makeLabeledEmbeddings = labeledEmbeddings
         makeLabeledLabels = labeledLabels

@@ -14,7 +14,7 @@ enum PipelineBenchmarks {
             let outcome = WorkflowLoader.load(path, overrides: ["seeds=[0, 1, 2, 3, 4]"])
             guard let workflow = outcome.workflow else { throw BenchError("\(path) is invalid") }
             let files = FileDigests(store: nil)
-            stages = try Planner.plan(workflow) { try SourceLoading.digests($0, files: files) }.stages.count
+            stages = try StageComputer.plan(workflow) { try SourceLoading.digests($0, files: files) }.stages.count
         }
         return BenchResult(name: "plan-3x5x10", seconds: seconds, flops: nil,
                            detail: "load, validate and plan 3 strategies x 5 seeds x 10 cycles (\(stages) stages, keys included)")
