@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // alflow — reproducible deep active-learning experiments.
-// Module layers follow ../shared/design.md §1: imports point down only.
+// Module layers follow docs/architecture.md §1: imports point down only.
 import PackageDescription
 
 let package = Package(
@@ -46,7 +46,7 @@ let package = Package(
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [
-            "Tensors", "HDF5", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports",
+            "Tensors", "HDF5", "Fingerprints", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,3 +72,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `ALFLOW_WERROR=1` (the Makefile's default, and so CI's): any warning in alflow's own code fails the build.
+if Context.environment["ALFLOW_WERROR"] == "1" {
+    for target in package.targets where target.type != .system && target.name != "CStrategyRegistry" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+    }
+}

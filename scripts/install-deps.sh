@@ -6,17 +6,30 @@ set -eu
 
 missing=""
 if [ "${1:-}" = "--test-tools" ]; then
-    # Optional tools the test suite uses when present; best effort.
+    # Tools the test suite uses. Installed when missing; a test whose tool
+    # still cannot be had is reported as skipped by the test runner.
     command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
     command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
-    [ -z "$missing" ] && exit 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "alflow: installing test tools:$missing" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        { apt-get install -y -qq --no-install-recommends $missing || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; }; } >/dev/null 2>&1 \
-            || echo "alflow: could not install$missing; the tests that use them will be skipped" >&2
-    else
-        echo "alflow: optional test tools missing:$missing (tests that use them will be skipped)" >&2
+    if [ -n "$missing" ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "alflow: installing test tools:$missing" >&2
+            export DEBIAN_FRONTEND=noninteractive
+            { apt-get install -y -qq --no-install-recommends $missing || { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; }; } >/dev/null 2>&1 \
+                || echo "alflow: could not install$missing; the tests that use them will show as skipped" >&2
+        else
+            echo "alflow: test tools missing:$missing (the tests that use them will show as skipped)" >&2
+        fi
+    fi
+    python_missing=""
+    for module in h5py numpy jsonschema yaml; do
+        python3 -c "import $module" >/dev/null 2>&1 || python_missing="$python_missing $module"
+    done
+    if [ -n "$python_missing" ]; then
+        packages=$(echo "$python_missing" | sed 's/yaml/PyYAML/')
+        echo "alflow: installing Python packages for the tests:$packages" >&2
+        python3 -m pip install --quiet $packages >/dev/null 2>&1 \
+            || python3 -m pip install --quiet --break-system-packages $packages >/dev/null 2>&1 \
+            || echo "alflow: could not install$packages with pip; the tests that use them will show as skipped" >&2
     fi
     exit 0
 fi

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 @Suite struct AlphaMixTests {
-    static let numpyAvailable = (try? Subprocess.run("/usr/bin/env", ["python3", "-c", "import numpy"]))?.status == 0
+    static let numpyAvailable = Tools.python("numpy")
 
     // MARK: Hand-checked case
 

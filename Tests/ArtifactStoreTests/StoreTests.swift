@@ -37,7 +37,7 @@ func key(_ n: Int) -> String {
         #expect(try store.read(key(2)).isMissing)
         // Publishing the same key again leaves the first object untouched.
         try store.publish(header(key(1)), ArtifactContent(arrays: ["other": HDF5Array([Float(1)])]))
-        guard case .hit(let again) = try ArtifactStore(root: dir.path, alflowVersion: "test").read(key(1)) else { return }
+        guard case .hit(let again) = try ArtifactStore(root: dir.path, alflowVersion: "test").read(key(1)) else { Issue.record("object lost"); return }
         #expect(again.content == content)
     }
 

@@ -70,7 +70,7 @@ import Testing
         let b = SyntheticDataset.ibalDefault(seed: 3).generate()
         #expect(a.samples == b.samples)
         #expect(a.samples.count == 2550)
-        guard case .classes(let labels) = a.samples.targets else { return }
+        guard case .classes(let labels) = a.samples.targets else { Issue.record("expected class targets"); return }
         #expect(labels.filter { $0 == 2 }.count == 50)
         #expect(SyntheticDataset.ibalDefault(seed: 4).generate().samples != a.samples)
     }
@@ -99,7 +99,7 @@ import Testing
         let raw = RawDataset(task: .regression, featureShape: [1],
                              samples: LabeledSamples(features: .init(shape: [6, 1], scalars: [1, 2, 3, 4, 5, 6]), targets: .values([10, 20, 30, 40, 50, 60])))
         let data = try Preparation.prepare(raw, options: .init(testFraction: 0.5, split: .ordered), source: "r")
-        guard case .values(let y) = data.train.targets, case .values(let t) = data.test.targets else { return }
+        guard case .values(let y) = data.train.targets, case .values(let t) = data.test.targets else { Issue.record("expected value targets"); return }
         #expect(abs(y.reduce(0, +)) < 1e-5)
         #expect(abs(data.normalization.originalTarget(t[0]) - 40) < 1e-4)
     }

@@ -33,3 +33,14 @@ extension TestPaths {
         productsDirectory.appendingPathComponent(name).path
     }
 }
+
+/// What the machine offers the tests that use outside tools; a test that
+/// needs a missing one is reported as skipped (`.enabled(if:)`), never passed.
+public enum Tools {
+    /// True when `python3` can import every module named.
+    public static func python(_ modules: String...) -> Bool {
+        (try? Subprocess.run("/usr/bin/env", ["python3", "-c", "import " + modules.joined(separator: ", ")]))?.status == 0
+    }
+
+    public static func exists(_ path: String) -> Bool { FileManager.default.isExecutableFile(atPath: path) }
+}

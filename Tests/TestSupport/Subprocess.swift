@@ -49,3 +49,26 @@ public enum Subprocess {
         return finish(process, out, err)
     }
 }
+
+/// Reads a pipe line by line as a child writes it (for tests that act on a
+/// run's `--events` stream while it runs).
+public final class LineReader {
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    public init(_ pipe: Pipe) { handle = pipe.fileHandleForReading }
+
+    /// The next complete line, waiting for it; nil at end of output.
+    public func next() -> String? {
+        while true {
+            if let end = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[buffer.startIndex..<end], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...end)
+                return line
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { return nil }
+            buffer.append(chunk)
+        }
+    }
+}

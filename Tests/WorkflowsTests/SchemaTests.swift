@@ -17,11 +17,8 @@ import Workflows
 
     /// Every example workflow passes both the validator and the schema; invalid
     /// fixtures of the kinds a schema can express fail both.
-    @Test func schemaAndValidatorAgreeOnExamples() throws {
-        guard (try? Subprocess.run("/usr/bin/env", ["python3", "-c", "import jsonschema, yaml"]))?.status == 0 else {
-            print("WARNING: python3 with jsonschema and PyYAML is not available; SKIPPING the schema agreement test")
-            return
-        }
+    @Test(.enabled(if: Tools.python("jsonschema", "yaml"), "needs python3 with jsonschema and PyYAML (make test installs them)"))
+    func schemaAndValidatorAgreeOnExamples() throws {
         let workflows = try FileManager.default.contentsOfDirectory(atPath: TestPaths.packageRoot.appendingPathComponent("workflows").path)
             .filter { $0.hasSuffix(".yaml") }.map { "workflows/" + $0 }
         let invalid = ["01-unknown-root-key", "05-empty-seeds", "16-test-fraction-too-large", "19-unknown-model",
@@ -50,16 +47,18 @@ import Workflows
         for path in invalid { #expect(verdicts[path] == "invalid", "\(path)") }
     }
 
-    @Test func dotOutputRendersWithGraphviz() throws {
+    @Test func dagRendersAsDOTAndMermaid() throws {
         let workflow = try #require(try loadWorkflow(try quickstartText(), overrides: ["seeds=[0]", "loop.cycles=3"]).0)
         let dot = PlanRendering.render(Planner.shape(workflow), format: .dot) { _ in "missing" }
         #expect(dot.hasPrefix("digraph \"quickstart\" {"))
         let mermaid = PlanRendering.render(Planner.shape(workflow), format: .mermaid) { _ in "cached" }
         #expect(mermaid.hasPrefix("flowchart LR"))
-        guard FileManager.default.fileExists(atPath: "/usr/bin/dot") else {
-            print("WARNING: Graphviz 'dot' is not installed; SKIPPING the DOT rendering check")
-            return
-        }
+    }
+
+    @Test(.enabled(if: Tools.exists("/usr/bin/dot"), "needs Graphviz (make test installs it)"))
+    func dotOutputRendersWithGraphviz() throws {
+        let workflow = try #require(try loadWorkflow(try quickstartText(), overrides: ["seeds=[0]", "loop.cycles=3"]).0)
+        let dot = PlanRendering.render(Planner.shape(workflow), format: .dot) { _ in "missing" }
         let dir = try TemporaryDirectory()
         try Data(dot.utf8).write(to: URL(fileURLWithPath: dir.file("plan.dot")))
         let result = try Subprocess.run("/usr/bin/dot", ["-Tsvg", dir.file("plan.dot"), "-o", dir.file("plan.svg")])

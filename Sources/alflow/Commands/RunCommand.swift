@@ -18,6 +18,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Stages computed at the same time (default: the number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Show what would run, and why; compute nothing.") var dryRun = false
     @Flag(name: .long, help: "No progress output (the final summary is still printed).") var quiet = false
+    @Flag(name: .long, help: "Progress as one JSON object per line on standard error (planned, started, progress, finished, warning).")
+    var events = false
     @Option(name: .long, help: "Recompute this stage even if stored (repeatable).") var force: [String] = []
 
     func validate() throws {
@@ -44,7 +46,7 @@ struct RunCommand: ParsableCommand {
         let cores = Parallel.defaultWorkers
         let jobCount = max(1, jobs ?? cores)
         let threadsPerJob = max(1, cores / jobCount)
-        let display = ProgressDisplay(mode: quiet ? .quiet : (Console.standardErrorIsTerminal ? .live : .lines))
+        let display = ProgressDisplay(mode: quiet ? .quiet : events ? .events : (Console.standardErrorIsTerminal ? .live : .lines))
         let options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
                                      perStage: { body in Parallel.withWorkers(threadsPerJob, body) },
                                      blasCore: BLASRuntime.coreName, blasConfiguration: BLASRuntime.configuration,

@@ -1,12 +1,14 @@
 import Execution
+import Fingerprints
 import Foundation
 
 /// Shows a run's progress. On a terminal: a live block with the overall
 /// count and ETA and a line per running stage, redrawn in place. Otherwise
-/// (CI, pipes): one plain line per finished stage. Quiet: nothing.
+/// (CI, pipes): one plain line per finished stage. Events: one JSON object
+/// per line for every event (`--events`, for tools and tests). Quiet: nothing.
 /// `@unchecked`: every mutable field is read and written only while holding `lock`.
 final class ProgressDisplay: @unchecked Sendable {
-    enum Mode { case live, lines, quiet }
+    enum Mode { case live, lines, events, quiet }
 
     private let mode: Mode
     private let lock = NSLock()
@@ -25,6 +27,7 @@ final class ProgressDisplay: @unchecked Sendable {
     func handle(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
+        if mode == .events { return Console.err(Self.json(event)) }
         switch event {
         case .planned(let total, let plan):
             self.total = total
@@ -67,6 +70,31 @@ final class ProgressDisplay: @unchecked Sendable {
         case .failed(let message): return "FAILED    \(id): \(message)"
         case .skipped(let reason): return mode == .live ? nil : "not run   \(id): \(reason)"
         }
+    }
+
+    /// `{"event":"progress","stage":"train/seed0/cycle0","fraction":0.5,"message":"epoch 2/4, loss 0.812"}`.
+    static func json(_ event: RunEvent) -> String {
+        var fields: [(String, CanonicalValue)]
+        switch event {
+        case .planned(let total, let plan):
+            fields = [("event", .string("planned")), ("total", .int(total)), ("to_compute", .int(plan.count))]
+        case .started(let id, _):
+            fields = [("event", .string("started")), ("stage", .string(id))]
+        case .progress(let id, let fraction, let message):
+            fields = [("event", .string("progress")), ("stage", .string(id)), ("fraction", .double(fraction)), ("message", .string(message))]
+        case .finished(let id, _, let outcome):
+            let name: String
+            switch outcome {
+            case .computed: name = "computed"
+            case .cached, .computedElsewhere: name = "cached"
+            case .failed: name = "failed"
+            case .skipped: name = "skipped"
+            }
+            fields = [("event", .string("finished")), ("stage", .string(id)), ("outcome", .string(name))]
+        case .warning(let message):
+            fields = [("event", .string("warning")), ("message", .string(message))]
+        }
+        return "{" + fields.map { CanonicalValue.string($0.0).json + ":" + $0.1.json }.joined(separator: ",") + "}"
     }
 
     /// Ends the live block.
