@@ -75,7 +75,7 @@ public struct ResultSet: Sendable {
                 continue
             }
             for metric in metrics {
-                guard let value = artifact.values("metrics/" + metric, as: Double.self)?.first else { continue }
+                guard let value = artifact.values(Metric(rawValue: metric)?.arrayPath ?? "metrics/" + metric, as: Double.self)?.first else { continue }
                 rows.append(Row(strategy: measurement.strategy, seed: measurement.seed, cycle: measurement.cycle,
                                 labeled: measurement.labeled, metric: metric, value: value, key: stage.digest))
             }

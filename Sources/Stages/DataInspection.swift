@@ -48,10 +48,8 @@ public enum DataInspection {
 
     static func facts(_ workflow: Workflow, plan: Plan?, store: ArtifactStore?) throws -> Facts {
         if let store, let load = plan?.stages.first(where: { $0.kind == .load }), case .hit(let artifact)? = try? store.read(load.digest) {
-            let input = Input(id: "load", artifact: artifact)
-            let classification = try LoadStage.isClassification(input)
-            return Facts(pool: try LoadStage.poolSize(input), classes: classification ? try input.integer("classes") : nil,
-                         featureShape: try LoadStage.featureShape(input))
+            let load = try LoadPayload(Input(id: "load", artifact: artifact))
+            return Facts(pool: load.poolSize, classes: load.isClassification ? load.classes : nil, featureShape: load.featureShape)
         }
         let raw = try SourceLoading.raw(workflow.dataset)
         let pool: Int

@@ -5,13 +5,7 @@ import Tensors
 import Workflows
 
 /// load: reads the data source, splits it, normalises it with constants
-/// from the pool, and stores the result.
-///
-///     train/features, train/targets   the pool (int32 classes or float32 values)
-///     test/features, test/targets
-///     normalization/shift, normalization/factor
-///     feature_shape (int64)
-///     attributes: task, classes, target_shift, target_factor, class_names
+/// from the pool, and stores the result (layout: `LoadPayload`).
 enum LoadStage {
     /// Implementation version (part of every load stage key): bump it whenever what this file computes changes.
     static let version = 1
@@ -43,25 +37,5 @@ enum LoadStage {
         content.attributes["target_factor"] = .double(Double(data.normalization.targetFactor))
         if !data.classNames.isEmpty { content.attributes["class_names"] = .strings(data.classNames) }
         return content
-    }
-
-    static func isClassification(_ load: Input) throws -> Bool { try load.text("task") == "classification" }
-
-    static func featureShape(_ load: Input) throws -> [Int] { try load.indices("feature_shape") }
-
-    static func poolSize(_ load: Input) throws -> Int {
-        guard let shape = load.artifact.shape("train/targets"), let count = shape.first else {
-            throw StageError.malformedInput(stage: load.id, what: "no train/targets")
-        }
-        return count
-    }
-
-    static func poolLabels(_ load: Input) throws -> [Int32]? {
-        try isClassification(load) ? try load.labels("train/targets") : nil
-    }
-
-    /// Features of pool rows `indices`.
-    static func poolFeatures(_ load: Input, _ indices: [Int]) throws -> Tensor {
-        try load.floats("train/features").gatherRows(indices)
     }
 }

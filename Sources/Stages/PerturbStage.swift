@@ -14,10 +14,9 @@ enum PerturbStage {
     /// Implementation version (part of every perturb stage key): bump it whenever what this file computes changes.
     static let version = 1
 
-    static func compute(load: Input, train: Input, selection: Input, model: ModelSpec, request: PerturbationRequest,
+    static func compute(load: LoadPayload, train: Input, selection: SelectionPayload, model: ModelSpec, request: PerturbationRequest,
                         seed: UInt64) throws -> ArtifactContent {
-        let candidates = try selection.indices("candidates")
-        let features = try LoadStage.poolFeatures(load, candidates)
+        let features = try load.poolFeatures(selection.candidates)
         var content = ArtifactContent(attributes: ["family": .string(request.family.rawValue), "samples": .integer(Int64(request.samples))])
         let values: Tensor
         switch request.family {
@@ -37,12 +36,17 @@ enum PerturbStage {
         return content
     }
 
-    /// The perturb stage's object, typed.
-    static func payload(_ perturb: Input) throws -> PerturbationPayload {
+    /// The perturb stage's object, typed, with one row per candidate checked.
+    static func payload(_ perturb: Input, candidates: Int) throws -> PerturbationPayload {
         guard let family = PerturbFamily(rawValue: try perturb.text("family")) else {
             throw StageError.malformedInput(stage: perturb.id, what: "unknown perturbation family")
         }
-        return PerturbationPayload(family: family, samples: try perturb.integer("samples"),
-                                   values: try perturb.floats(PerturbationPayload.arrayName(family)))
+        let name = PerturbationPayload.arrayName(family)
+        let values = try perturb.floats(name)
+        let samples = try perturb.integer("samples")
+        guard values.shape.count == 2, values.rowCount == candidates, samples > 0, values.rowWidth % samples == 0 else {
+            throw StageError.malformedInput(stage: perturb.id, what: "'\(name)' is \(values.shape), not [\(candidates), \(samples)·w]")
+        }
+        return PerturbationPayload(family: family, samples: samples, values: values)
     }
 }

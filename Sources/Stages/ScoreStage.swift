@@ -13,24 +13,22 @@ enum ScoreStage {
     /// Implementation version (part of every score stage key): bump it whenever what this file computes changes.
     static let version = 1
 
-    static func compute(kind: StrategyKind, parameters: StrategyParameters, model: ModelSpec, load: Input,
-                        train: Input, selection: Input, perturb: Input?, seed: UInt64) throws -> ArtifactContent {
+    static func compute(kind: StrategyKind, parameters: StrategyParameters, model: ModelSpec, load: LoadPayload,
+                        train: Input, selection: SelectionPayload, perturb: Input?, seed: UInt64) throws -> ArtifactContent {
         let network = try Networks.make(model, load: load)
         let weights = try Networks.parameters(train, for: network)
-        let candidates = try selection.indices("candidates")
-        let labeled = try selection.indices("labeled")
-        let inference = network.infer(try LoadStage.poolFeatures(load, candidates), parameters: weights)
-        let classification = try LoadStage.isClassification(load)
+        let candidates = selection.candidates, labeled = selection.labeled
+        let inference = network.infer(try load.poolFeatures(candidates), parameters: weights)
         let inputs = ScoringInputs(
-            isClassification: classification, classes: classification ? try load.integer("classes") : 1, embeddings: inference.embeddings,
+            isClassification: load.isClassification, classes: load.classes, embeddings: inference.embeddings,
             seed: seed, probabilities: { inference.outputs.softmaxRows() },
-            labeledEmbeddings: { network.infer(try LoadStage.poolFeatures(load, labeled), parameters: weights).embeddings },
+            labeledEmbeddings: { network.infer(try load.poolFeatures(labeled), parameters: weights).embeddings },
             labeledLabels: {
-                let labels = try load.labels("train/targets")
+                let labels = try load.poolLabels()
                 return labeled.map { labels[$0] }
             },
             head: { try Networks.head(weights) },
-            perturbation: try perturb.map(PerturbStage.payload))
+            perturbation: try perturb.map { try PerturbStage.payload($0, candidates: candidates.count) })
         let payload = try kind.declaration.score(inputs, parameters)
         var content = ArtifactContent(attributes: ["strategy": .string(kind.rawValue)])
         if let scores = payload.scores {

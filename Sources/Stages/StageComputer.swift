@@ -48,23 +48,28 @@ public struct StageComputer: Sendable {
             return try LoadStage.compute(spec)
         case .initialSelection(let initial, let cover, let candidates):
             return try SelectStage.initial(load: try inputs.load(), initial: initial, cover: cover, candidates: candidates,
-                                           seed: planned.seed ?? 0)
+                                           seed: planned.seed ?? 0).content
         case .train(let model, let train, let cycle, let warm, let balanced):
-            return try TrainStage.compute(load: try inputs.load(), selection: try inputs.selection(), previous: warm ? try inputs.previousTrain() : nil,
-                                          model: model, train: train, cycle: cycle, workflowSeed: planned.seed ?? 0, streamSeed: seed,
-                                          classBalanced: balanced, checkpointInterval: checkpointInterval, context: context)
+            let load = try inputs.load()
+            return try TrainStage.compute(load: load, selection: try inputs.selection(poolSize: load.poolSize),
+                                          previous: warm ? try inputs.previousTrain() : nil, model: model, train: train, cycle: cycle,
+                                          workflowSeed: planned.seed ?? 0, streamSeed: seed, classBalanced: balanced,
+                                          checkpointInterval: checkpointInterval, context: context)
         case .perturb(let request, let model):
-            return try PerturbStage.compute(load: try inputs.load(), train: try inputs.train(), selection: try inputs.selection(), model: model,
-                                            request: request, seed: seed)
+            let load = try inputs.load()
+            return try PerturbStage.compute(load: load, train: try inputs.train(), selection: try inputs.selection(poolSize: load.poolSize),
+                                            model: model, request: request, seed: seed)
         case .score(let kind, let parameters, let model):
-            return try ScoreStage.compute(kind: kind, parameters: parameters, model: model, load: try inputs.load(), train: try inputs.train(),
-                                          selection: try inputs.selection(), perturb: inputs.perturb, seed: seed)
+            let load = try inputs.load()
+            return try ScoreStage.compute(kind: kind, parameters: parameters, model: model, load: load, train: try inputs.train(),
+                                          selection: try inputs.selection(poolSize: load.poolSize), perturb: inputs.perturb, seed: seed)
         case .query(let kind, let parameters, let query, let candidates, let cycle):
-            return try SelectStage.query(kind: kind, parameters: parameters, load: try inputs.load(), previous: try inputs.selection(),
+            let load = try inputs.load()
+            return try SelectStage.query(kind: kind, parameters: parameters, load: load, previous: try inputs.selection(poolSize: load.poolSize),
                                          score: inputs.score, perturb: inputs.perturb, query: query, candidates: candidates, cycle: cycle,
-                                         workflowSeed: planned.seed ?? 0, streamSeed: seed)
+                                         workflowSeed: planned.seed ?? 0, streamSeed: seed).content
         case .evaluate(let metrics, let model):
-            return try EvaluateStage.compute(load: try inputs.load(), train: try inputs.train(), model: model, metrics: metrics)
+            return try EvaluateStage.compute(load: try inputs.load(), train: try inputs.train(), model: model, metrics: metrics).content
         }
     }
 
@@ -90,13 +95,11 @@ enum Networks {
         }
     }
 
-    static func make(_ model: ModelSpec, load: Input, dropout: Double? = nil) throws -> Network {
+    static func make(_ model: ModelSpec, load: LoadPayload, dropout: Double? = nil) throws -> Network {
         var architecture = architecture(model)
         if let dropout { architecture = architecture.withDropout(Float(dropout)) }
-        let shape = try LoadStage.featureShape(load)
-        if let problem = architecture.incompatibility(inputShape: shape) { throw StageError.invalidData(problem) }
-        let outputs = try LoadStage.isClassification(load) ? try load.integer("classes") : 1
-        return Network.make(architecture, inputShape: shape, outputs: outputs)
+        if let problem = architecture.incompatibility(inputShape: load.featureShape) { throw StageError.invalidData(problem) }
+        return Network.make(architecture, inputShape: load.featureShape, outputs: load.isClassification ? load.classes : 1)
     }
 
     /// The output layer (the last weight and bias) of trained parameters.

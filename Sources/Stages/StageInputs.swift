@@ -19,8 +19,8 @@ struct StageInputs {
         }
     }
 
-    func load() throws -> Input { try role(.load) }
-    func selection() throws -> Input { try role(.select) }
+    func load() throws -> LoadPayload { try LoadPayload(try role(.load)) }
+    func selection(poolSize: Int) throws -> SelectionPayload { try SelectionPayload(try role(.select), poolSize: poolSize) }
     func train() throws -> Input { try role(.train) }
     func previousTrain() throws -> Input { try role(.train) }
     var perturb: Input? { byKind[.perturb] }

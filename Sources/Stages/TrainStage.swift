@@ -25,18 +25,18 @@ enum TrainStage {
     /// Implementation version (part of every train stage key): bump it whenever what this file computes changes.
     static let version = 1
 
-    static func compute(load: Input, selection: Input, previous: Input?, model: ModelSpec, train: TrainSpec, cycle: Int,
+    static func compute(load: LoadPayload, selection: SelectionPayload, previous: Input?, model: ModelSpec, train: TrainSpec, cycle: Int,
                         workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, checkpointInterval: Double,
                         context: StageContext) throws -> ArtifactContent {
         let network = try Networks.make(model, load: load)
-        let labeled = try selection.indices("labeled")
-        let features = try LoadStage.poolFeatures(load, labeled)
+        let labeled = selection.labeled
+        let features = try load.poolFeatures(labeled)
         let targets: TrainingTargets
-        if try LoadStage.isClassification(load) {
-            let labels = try load.labels("train/targets")
-            targets = .classes(labeled.map { labels[$0] }, classes: try load.integer("classes"))
+        if load.isClassification {
+            let labels = try load.poolLabels()
+            targets = .classes(labeled.map { labels[$0] }, classes: load.classes)
         } else {
-            let values = try load.floats("train/targets")
+            let values = try load.poolValues()
             targets = .values(Tensor(shape: [labeled.count, 1], scalars: labeled.map { values.scalars[$0] }))
         }
         let configuration = TrainingConfiguration(

@@ -115,6 +115,9 @@ public enum Metric: String, Sendable, CaseIterable, Encodable {
     case accuracy, rmse, mae
 
     public var isClassification: Bool { self == .accuracy }
+    /// Where an evaluate object stores it.
+    public var arrayPath: String { "metrics/" + rawValue }
+
     /// Larger is better for accuracy; smaller for errors.
     public var higherIsBetter: Bool { self == .accuracy }
 }
