@@ -7,7 +7,7 @@ import Tensors
 /// The paper's score, read literally, is degenerate: the expectation over
 /// the hypothesised label y ~ p(·|x_u) of the signed representer value is
 /// exactly zero, since E_y[e_y] = p_u. alflow implements the interpretation
-/// documented in `algorithms.md` §2.2 — absolute representer values — in
+/// documented in docs/algorithms.md §12.2 — absolute representer values — in
 /// closed form, with features f = [h; 1] (the penultimate embedding with a
 /// constant 1 absorbing the bias) and n' = |L| + 1:
 ///
@@ -20,7 +20,7 @@ import Tensors
 /// (argmin: the points the labelled set is least consistent with), and
 /// `ibal_d` the smallest IBAL − γ·D with D a core-set distance to the
 /// labelled and already picked points (`DistanceGreedy` on −IBAL).
-/// (`algorithms.md` §2.2 writes the combined rule as an argmax of Ĩ + γD̃,
+/// (the specification alflow was built from, docs/algorithms.md §12.4, writes the combined rule as an argmax of Ĩ + γD̃,
 /// contradicting the paper's text it quotes; alflow follows the paper, and
 /// the README records how both readings fare.) The trained last layer is
 /// used as is: only p_u and ⟨f_u, f_t⟩ enter the closed forms, so the

@@ -5,7 +5,7 @@ import Tensors
 /// greedily pick the candidate covering the most still-uncovered points.
 /// Points within δ of a labelled point start covered.
 ///
-/// Departures from the official code, following the spec: when no candidate
+/// Departures from the official code, following docs/algorithms.md §9: when no candidate
 /// covers anything new, a random unlabelled candidate is taken (the official
 /// code would take index 0, possibly a labelled point); the final partial
 /// block of graph rows is included.

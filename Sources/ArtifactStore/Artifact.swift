@@ -40,7 +40,7 @@ public struct ArtifactContent: Sendable, Equatable {
     }
 }
 
-/// The root attributes every object carries (design §4).
+/// The root attributes every object carries (docs/architecture.md §5.2).
 public struct ArtifactHeader: Sendable, Equatable {
     public var format: Int
     public var kind: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where things live in a store (design §4).
+/// Where things live in a store (docs/architecture.md §5.1).
 ///
 ///     <root>/.alflow-store          format marker ("alflow-store-format 1")
 ///     <root>/objects/<2 hex>/<key>.h5

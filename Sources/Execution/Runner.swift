@@ -1,7 +1,7 @@
 import ArtifactStore
 import Foundation
 
-/// Runs a DAG of stages against the store (design §4–§6): decides what is
+/// Runs a DAG of stages against the store (docs/architecture.md §5, §6): decides what is
 /// missing, computes it with up to `jobs` stages at a time, publishes every
 /// result atomically, and resumes whatever an earlier run left unfinished.
 /// It knows nothing of what the stages compute.

@@ -8,7 +8,7 @@ import Glibc
 /// Work is always cut into the same blocks, chosen from the problem's shape
 /// only; workers merely decide *who* computes a block, never *what* a block
 /// is. No reduction is ever split across workers. So any worker count gives
-/// bit-identical results (design §5).
+/// bit-identical results (docs/architecture.md §7.3).
 public enum Parallel {
     /// Worker count used when none was set for the current thread: the
     /// number of online CPUs.

@@ -3,7 +3,7 @@ import Tensors
 
 /// AlphaMix (ALFA-Mix, Parvaneh et al., CVPR 2022; the noise-stability code's
 /// `alpha_mix`): candidates whose prediction flips when their features are
-/// mixed with a class anchor, clustered for diversity (docs/algorithms.md §19).
+/// mixed with a class anchor, clustered for diversity (docs/algorithms.md §13a).
 ///
 /// The score stage runs every cap step (its α draws use the score stage's
 /// seed) and stores, as `scores`, the step at which each candidate first

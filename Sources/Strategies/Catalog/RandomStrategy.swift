@@ -1,6 +1,6 @@
 import Tensors
 
-/// Uniform random sampling of the offered candidates (docs/algorithms.md §3).
+/// Uniform random sampling of the offered candidates (docs/algorithms.md §3.1).
 public enum RandomStrategy: QueryStrategy {
     public static let name = "random"
     public static let summary = "uniform random sampling"

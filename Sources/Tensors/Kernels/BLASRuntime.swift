@@ -1,7 +1,7 @@
 import CBLAS
 
 /// Facts about the BLAS library in use, recorded in every stored object
-/// because OpenBLAS picks its kernels by CPU at run time (design §5).
+/// because OpenBLAS picks its kernels by CPU at run time (docs/architecture.md §7.5).
 public enum BLASRuntime {
     /// OpenBLAS runs single-threaded; alflow parallelises over fixed row
     /// blocks itself so that results never depend on the thread count.

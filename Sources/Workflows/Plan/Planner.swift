@@ -1,7 +1,7 @@
 import Fingerprints
 import Strategies
 
-/// Unrolls a workflow into its stage DAG (design §2, §3).
+/// Unrolls a workflow into its stage DAG (docs/architecture.md §3, §4).
 ///
 /// Per seed and strategy, cycle c (0 ≤ c < cycles) has: train(c) on the
 /// labelled set of select(c), evaluate(c), and — except after the last
