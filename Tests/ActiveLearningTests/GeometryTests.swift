@@ -101,8 +101,35 @@ import Testing
         #expect(picks.count == 20 && Set(picks).count == 20)
         #expect(picks == VeSSAL.select(embeddings: embeddings, count: 20, seed: 2))
         #expect(picks != VeSSAL.select(embeddings: embeddings, count: 20, seed: 3))
-        let probabilities = Self.random(5, 3, seed: 1).softmaxRows()
-        let g = VeSSAL.gradientEmbeddings(probabilities: probabilities, embeddings: Self.random(5, 4, seed: 2))
+
+        // Diversity: 10 orthogonal unit directions, each repeated 30 times (shuffled by a fixed permutation).
+        // A budget of 10 must cover at least 9 directions (10 random picks cover about 6.5 on average).
+        var stream = RandomStream(seed: 4, purpose: "vessal-directions")
+        let rows = stream.permutation(300)
+        var directions = Tensor(shape: [300, 10])
+        for (r, row) in rows.enumerated() { directions.scalars[row * 10 + r % 10] = 1 }
+        for seed: UInt64 in [1, 2, 3, 4, 5] {
+            let chosen = VeSSAL.select(embeddings: directions, count: 10, seed: seed)
+            #expect(chosen.count == 10 && Set(chosen).count == 10)
+            let covered = Set(chosen.map { row in (0..<10).first { directions.scalars[row * 10 + $0] == 1 }! })
+            #expect(covered.count >= 9, "seed \(seed): picks \(chosen) cover only \(covered.count) of 10 directions")
+        }
+
+        // Gradient embeddings: block k of row i is √p_top · (δ(k, top) − p_k) · h[i, ·], top = argmax p.
+        let probabilities = Self.random(5, 3, seed: 1, scale: 2).softmaxRows()
+        let h = Self.random(5, 4, seed: 2)
+        let g = VeSSAL.gradientEmbeddings(probabilities: probabilities, embeddings: h)
         #expect(g.shape == [5, 12])
+        for i in 0..<5 {
+            let p = (0..<3).map { Double(probabilities.scalars[i * 3 + $0]) }
+            let top = p.indices.max { p[$0] < p[$1] }!
+            for k in 0..<3 {
+                for j in 0..<4 {
+                    let expected = p[top].squareRoot() * ((k == top ? 1 : 0) - p[k]) * Double(h.scalars[i * 4 + j])
+                    let value = Double(g.scalars[i * 12 + k * 4 + j])
+                    #expect(abs(value - expected) <= 1e-6 * max(1, abs(expected)), "row \(i), class \(k), feature \(j): \(value) vs \(expected)")
+                }
+            }
+        }
     }
 }

@@ -19,10 +19,29 @@ import Testing
             let store = try ArtifactStore(root: dir.path, alflowVersion: "test")
             switch try store.read(key(100 + trial)) {
             case .hit(let artifact):
-                #expect(artifact.content.arrays["values"]?.count == 20_000_000)
+                // The whole object, as the probe writes it: values[i] = (i mod 977) · 0.5 + seed(key).
+                #expect(artifact.header.kind == "probe")
+                #expect(artifact.header.key == key(100 + trial))
+                let values = artifact.content.arrays["values"]
+                #expect(values?.count == 20_000_000)
+                if let floats = values?.values(as: Float.self), floats.count == 20_000_000 {
+                    let seed = Float(key(100 + trial).utf8.reduce(0) { ($0 &* 31 &+ Int($1)) % 1000 })
+                    for i in [0, 1, 976, 977, 978, 12_345_678, 19_999_999] {
+                        #expect(floats[i] == Float(i % 977) * 0.5 + seed, "values[\(i)] = \(floats[i])")
+                    }
+                } else {
+                    Issue.record("the published object holds no 20 000 000 floats named 'values'")
+                }
+                if !result.signalled {
+                    #expect(result.status == 0 && result.stdout.contains("published"), "trial \(trial): \(result.stderr)")
+                }
                 outcomes.append("published")
             case .missing:
-                outcomes.append(result.signalled ? "killed" : "?")
+                if result.signalled {
+                    outcomes.append("killed")
+                } else {
+                    Issue.record("trial \(trial): the probe exited on its own (status \(result.status)) without publishing: \(result.stderr)")
+                }
             case .damaged(let reason):
                 Issue.record("a partial object became visible: \(reason)")
             }

@@ -30,6 +30,15 @@ import Testing
         try Self.write(Self.idx([2, 3, 4], values), dir.file("raw.idx"))
         let raw = try IDXLoader.read(dir.file("raw.idx"))
         #expect(raw.dimensions == [2, 3, 4] && raw.values == values)
+
+        // The same file through the system's gzip (`-k` keeps raw.idx, writes raw.idx.gz): the reader must undo it.
+        let gzip = try Subprocess.run("/usr/bin/gzip", ["-k", "-9", dir.file("raw.idx")])
+        try #require(gzip.status == 0, "gzip failed: \(gzip.stderr)")
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: dir.file("raw.idx.gz")))
+        #expect(Array(compressed.prefix(2)) == [0x1F, 0x8B], "gzip did not write a gzip stream")
+        let gz = try IDXLoader.read(dir.file("raw.idx.gz"))
+        #expect(gz.dimensions == raw.dimensions)
+        #expect(gz.values == raw.values)
     }
 
     @Test func malformedFilesGiveClearErrors() throws {

@@ -53,12 +53,21 @@ import Testing
     @Test func readsHDF5Datasets() throws {
         let dir = try TemporaryDirectory()
         let file = try HDF5File.create(at: dir.file("d.h5"))
-        try file.root().write([Float](repeating: 0.5, count: 8), shape: [4, 2], at: "x")
+        // Distinct values, so a transposed, shifted or reordered read shows.
+        let features: [Float] = [0.5, -1.25, 2, 3.75, -4.5, 5.125, 6, -7.875]
+        try file.root().write(features, shape: [4, 2], at: "x")
         try file.root().write([Int64(0), 2, 1, 2], shape: [4], at: "y")
+        try file.root().write([Double(1.5), -2.25, 0, 4.75], shape: [4], at: "r")
         try file.close()
         let (samples, task) = try ArrayLoader.hdf5(path: dir.file("d.h5"), features: "x", targets: "y", task: .classification)
         #expect(task == .classification(classes: 3))
         #expect(samples.features.shape == [4, 2])
+        #expect(samples.features.scalars == features)
+        #expect(samples.targets == .classes([0, 2, 1, 2]))
+        let (regression, regressionTask) = try ArrayLoader.hdf5(path: dir.file("d.h5"), features: "x", targets: "r", task: .regression)
+        #expect(regressionTask == .regression)
+        #expect(regression.features.scalars == features)
+        #expect(regression.targets == .values([1.5, -2.25, 0, 4.75]))
         let missing = #expect(throws: DataError.self) {
             _ = try ArrayLoader.hdf5(path: dir.file("d.h5"), features: "features", targets: "y", task: .classification)
         }

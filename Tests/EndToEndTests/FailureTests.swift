@@ -47,6 +47,17 @@ import Testing
         #expect(result.status == 65)
         #expect(result.stderr.contains("the loop needs 1280 labels (initial 1250 + 10 × 3 queries) but the pool holds 1258"))
         #expect(!FileManager.default.fileExists(atPath: cli.store("store") + "/objects/ab"))
+        // `run` refuses it the same way against a fresh store, and writes no object there.
+        let bigStore = cli.store("big-store")
+        let bigRun = try cli.run(["run", big, "--store", bigStore])
+        #expect(bigRun.status == 65, "\(bigRun.stderr)")
+        #expect(bigRun.stderr.contains("the loop needs 1280 labels (initial 1250 + 10 × 3 queries) but the pool holds 1258"), "\(bigRun.stderr)")
+        let written = (FileManager.default.enumerator(atPath: bigStore + "/objects")?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".h5") }
+        #expect(written.isEmpty, "objects written by a refused run: \(written)")
+        if FileManager.default.fileExists(atPath: bigStore) {
+            #expect(try ArtifactStore(root: bigStore, alflowVersion: "test").objectFiles().isEmpty)
+        }
         let valid = try cli.run(["validate", try cli.write("ok.yaml", CLIHarness.smallWorkflow)])
         #expect(valid.status == 0 && valid.stdout.contains("valid (79 stages"))
     }

@@ -57,10 +57,17 @@ import Testing
         try Self.flipBitInLabeledIndices(layout.object(damaged))
 
         let untouched = try Self.snapshot(root)
-        for arguments in [["run", workflow, "--dry-run", "--set", "loop.cycles=3"], ["run", workflow, "--dry-run"],
-                          ["status", workflow], ["dag", workflow], ["report", workflow], ["explain", workflow, "select/entropy/seed1/cycle2"],
-                          ["verify"]] {
-            _ = try cli.run(arguments + ["--store", root])
+        // Each command's exit status (verify finds the damaged object) and its printed result.
+        let commands: [(arguments: [String], status: Int32)] = [
+            (["run", workflow, "--dry-run", "--set", "loop.cycles=3"], 0), (["run", workflow, "--dry-run"], 0),
+            (["status", workflow], 0), (["dag", workflow], 0), (["report", workflow], 0),
+            (["explain", workflow, "select/entropy/seed1/cycle2"], 0), (["verify"], 1),
+        ]
+        for (arguments, status) in commands {
+            let result = try cli.run(arguments + ["--store", root])
+            let name = arguments.filter { !$0.hasSuffix(".yaml") }.joined(separator: " ")
+            #expect(result.status == status, "\(name): exit \(result.status)\n\(result.stderr)")
+            #expect(!result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(name) printed nothing")
             #expect(try Self.snapshot(root) == untouched, "\(arguments[0]) changed the store")
         }
         let dry = try cli.run(["run", workflow, "--dry-run", "--store", root])
@@ -68,6 +75,7 @@ import Testing
 
         let verify = try cli.run(["verify", "--store", root])
         #expect(verify.status == 1 && verify.stderr.contains(damaged))
+        #expect(verify.stdout.contains("objects checked, 1 damaged"), "\(verify.stdout)")
         let rerun = try cli.run(["run", workflow, "--store", root])
         #expect(rerun.status == 0)
         #expect(CLIHarness.counts(rerun.stdout)?.computed == 1, "\(rerun.stdout)")

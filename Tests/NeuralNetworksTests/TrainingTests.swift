@@ -34,9 +34,17 @@ import Testing
             if let resumeAfter {
                 // Stop after `resumeAfter` epochs, keep only the saved state, continue with a fresh trainer.
                 struct Stop: Error {}
-                try? trainer.train(&state, features: data.features, targets: targets) { s in
-                    if s.epochsCompleted == resumeAfter { throw Stop() }
+                do {
+                    try trainer.train(&state, features: data.features, targets: targets) { s in
+                        if s.epochsCompleted == resumeAfter { throw Stop() }
+                    }
+                    Issue.record("training ran all \(epochs) epochs without stopping after epoch \(resumeAfter)")
+                } catch is Stop {
+                } catch {
+                    Issue.record("training stopped with an unexpected error: \(error)")
                 }
+                #expect(state.epochsCompleted == resumeAfter && state.epochLosses.count == resumeAfter,
+                        "saved state after stopping: \(state.epochsCompleted) epochs, \(state.epochLosses.count) losses; expected \(resumeAfter)")
                 var saved = state
                 let resumed = Trainer(network: network, configuration: trainer.configuration, seed: 77)
                 resumed.train(&saved, features: data.features, targets: targets)

@@ -29,11 +29,16 @@ import Workflows
     func invalidWorkflowGivesItsExactDiagnostics(_ name: String) throws {
         let actual = Self.rendered(name)
         let expectedPath = Self.folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".expected")).path
-        if ProcessInfo.processInfo.environment["ALFLOW_UPDATE_FIXTURES"] == "1" {
-            try Data(actual.utf8).write(to: URL(fileURLWithPath: expectedPath))
-        }
-        let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        // Update mode compares with the old file first (a new fixture may have none), then rewrites it and
+        // fails, so that a regenerating run never passes for a checking one.
+        let update = ProcessInfo.processInfo.environment["ALFLOW_UPDATE_FIXTURES"] == "1"
+        let expected: String? = update ? (try? String(contentsOfFile: expectedPath, encoding: .utf8))
+                                       : try String(contentsOfFile: expectedPath, encoding: .utf8)
         #expect(actual == expected)
+        if update {
+            try Data(actual.utf8).write(to: URL(fileURLWithPath: expectedPath))
+            Issue.record("regenerated \(expectedPath) (\(actual == expected ? "unchanged" : "changed")); review the diff and rerun without ALFLOW_UPDATE_FIXTURES")
+        }
         #expect(WorkflowLoader.load(Self.folder.appendingPathComponent(name).path).workflow == nil, "an invalid workflow must not load")
         #expect(actual.contains(": error: "))
     }

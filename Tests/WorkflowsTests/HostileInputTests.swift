@@ -84,15 +84,17 @@ import Workflows
             }
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let outcome = WorkflowLoader.load(path)
-            if outcome.workflow != nil {
+            if let workflow = outcome.workflow {
                 valid += 1
-                if let workflow = outcome.workflow { _ = Planner.shape(workflow) }
+                #expect(!outcome.diagnostics.contains { $0.severity == .error }, "round \(round): accepted with an error")
+                #expect(!Planner.shape(workflow).stages.isEmpty, "round \(round): an accepted workflow plans no stage")
             } else {
                 invalid += 1
                 #expect(outcome.diagnostics.contains { $0.severity == .error }, "round \(round): rejected without an error")
             }
         }
         #expect(valid + invalid == 1500)
+        #expect(valid > 0, "no mutant was accepted: the valid branch never ran")
         #expect(invalid > 0)
     }
 }

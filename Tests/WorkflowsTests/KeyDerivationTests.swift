@@ -224,10 +224,12 @@ import Workflows
         let plan = try StageComputer.plan(workflow) { try SourceLoading.digests($0, files: files) }
         let text = plan.stages.map { "\($0.digest) \($0.id)" }.joined(separator: "\n") + "\n"
         let golden = TestPaths.packageRoot.appendingPathComponent("Tests/WorkflowsTests/Fixtures/quickstart.keys")
-        if ProcessInfo.processInfo.environment["ALFLOW_UPDATE_GOLDEN"] == "1" {
-            try Data(text.utf8).write(to: golden)
-        }
         let pinned = try String(contentsOf: golden, encoding: .utf8)
         #expect(pinned == text, "the quick start's keys changed; if intended, regenerate Tests/WorkflowsTests/Fixtures/quickstart.keys")
+        // Update mode: compared above with the old file, rewritten here, and never a pass.
+        if ProcessInfo.processInfo.environment["ALFLOW_UPDATE_GOLDEN"] == "1" {
+            try Data(text.utf8).write(to: golden)
+            Issue.record("regenerated Tests/WorkflowsTests/Fixtures/quickstart.keys (\(pinned == text ? "unchanged" : "changed")); review the diff and rerun without ALFLOW_UPDATE_GOLDEN")
+        }
     }
 }

@@ -9,10 +9,14 @@ import Workflows
     /// The committed schema is the one generated from the validator's tables
     /// (regenerate with `alflow schema > workflows/workflow.schema.json`).
     @Test func committedSchemaMatchesTheValidator() throws {
+        let generated = WorkflowSchema.json + "\n"
+        let committed = try String(contentsOf: Self.committed, encoding: .utf8)
+        #expect(committed == generated)
+        // Update mode: compared above with the old file, rewritten here, and never a pass.
         if ProcessInfo.processInfo.environment["ALFLOW_UPDATE_FIXTURES"] == "1" {
-            try Data((WorkflowSchema.json + "\n").utf8).write(to: Self.committed)
+            try Data(generated.utf8).write(to: Self.committed)
+            Issue.record("regenerated workflows/workflow.schema.json (\(committed == generated ? "unchanged" : "changed")); review the diff and rerun without ALFLOW_UPDATE_FIXTURES")
         }
-        #expect(try String(contentsOf: Self.committed, encoding: .utf8) == WorkflowSchema.json + "\n")
     }
 
     /// Every example workflow passes both the validator and the schema; invalid
@@ -49,10 +53,37 @@ import Workflows
 
     @Test func dagRendersAsDOTAndMermaid() throws {
         let workflow = try #require(try loadWorkflow(try quickstartText(), overrides: ["seeds=[0]", "loop.cycles=3"]).0)
-        let dot = PlanRendering.render(Planner.shape(workflow), format: .dot) { _ in "missing" }
+        let plan = Planner.shape(workflow)
+        let edgeCount = plan.stages.reduce(0) { $0 + $1.inputs.count }
+        try #require(edgeCount > 0)
+        // A known edge of the loop: the initial selection feeds the first training.
+        let train = try #require(plan.stage("train/seed0/cycle0"))
+        #expect(train.inputs.contains("select/seed0/cycle0"), "\(train.inputs)")
+        #expect(plan.stage("load") != nil)
+
+        let dot = PlanRendering.render(plan, format: .dot) { _ in "missing" }
         #expect(dot.hasPrefix("digraph \"quickstart\" {"))
-        let mermaid = PlanRendering.render(Planner.shape(workflow), format: .mermaid) { _ in "cached" }
+        #expect(dot.hasSuffix("}\n"))
+        let dotLines = dot.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let dotEdges = dotLines.filter { $0.contains(" -> ") }
+        #expect(dotEdges.count == edgeCount)
+        #expect(Set(dotEdges) == Set(plan.stages.flatMap { stage in stage.inputs.map { "  \"\($0)\" -> \"\(stage.id)\";" } }))
+        #expect(dotEdges.contains("  \"select/seed0/cycle0\" -> \"train/seed0/cycle0\";"))
+        // Each node carries its id and status (the label's two lines) and the status's colour.
+        #expect(dot.contains("  \"train/seed0/cycle0\" [label=\"train/seed0/cycle0\nmissing\", style=filled, fillcolor=\"#f8f8f8\"];"))
+        #expect(dotLines.filter { $0.contains("[label=") }.count == plan.stages.count)
+
+        let mermaid = PlanRendering.render(plan, format: .mermaid) { _ in "cached" }
         #expect(mermaid.hasPrefix("flowchart LR"))
+        let mermaidLines = mermaid.split(separator: "\n").map(String.init)
+        let mermaidEdges = mermaidLines.filter { $0.contains(" --> ") }
+        #expect(mermaidEdges.count == edgeCount)
+        // Nodes are s<position in the plan>; every edge joins two declared nodes.
+        func node(_ id: String) -> String { "s\(plan.stages.firstIndex { $0.id == id } ?? -1)" }
+        #expect(Set(mermaidEdges) == Set(plan.stages.flatMap { stage in stage.inputs.map { "  \(node($0)) --> \(node(stage.id))" } }))
+        #expect(mermaidEdges.contains("  \(node("select/seed0/cycle0")) --> \(node("train/seed0/cycle0"))"))
+        #expect(mermaid.contains("  \(node("train/seed0/cycle0"))[\"train/seed0/cycle0 · cached\"]"))
+        #expect(mermaidLines.filter { $0.contains("[\"") }.count == plan.stages.count)
     }
 
     @Test(.enabled(if: Tools.exists("/usr/bin/dot"), "needs Graphviz (make test installs it)"))
