@@ -39,14 +39,16 @@ let package = Package(
         .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints"]),
         .target(name: "Execution", dependencies: ["ArtifactStore", "Workflows"]),
+        // Known data sets by name: catalogue, verified downloads into the store.
+        .target(name: "DataCatalog", dependencies: ["ArtifactStore", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["ArtifactStore", "Workflows", "Fingerprints", "ActiveLearning"]),
         .target(name: "Stages", dependencies: ["Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
-                                               "ActiveLearning", "Strategies", "Tensors", "HDF5", "Fingerprints"]),
-        .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions", "Strategies"]),
+                                               "ActiveLearning", "Strategies", "DataCatalog", "Tensors", "HDF5", "Fingerprints"]),
+        .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions", "Strategies", "DataCatalog"]),
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [
-            "Tensors", "HDF5", "Fingerprints", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports",
+            "Tensors", "HDF5", "Fingerprints", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports", "DataCatalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,7 +58,7 @@ let package = Package(
                           path: "bench/harness"),
 
         // Tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DataCatalog"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "Datasets", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
@@ -64,10 +66,12 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "FingerprintsTests", dependencies: ["Fingerprints", "TestSupport"]),
         .testTarget(name: "ArtifactStoreTests", dependencies: ["ArtifactStore", "StoreProbe", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["alflow", "ArtifactStore", "HDF5", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["alflow", "ArtifactStore", "HDF5", "DataCatalog", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Workflows", "ArtifactStore", "HDF5", "TestSupport"]),
         // A helper the store tests run as a separate process (killed mid-write, racing, disk limits).
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
+        .testTarget(name: "DataCatalogTests", dependencies: ["DataCatalog", "ArtifactStore", "FetchProbe", "TestSupport"]),
+        .executableTarget(name: "FetchProbe", dependencies: ["DataCatalog"], path: "Tests/FetchProbe"),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Stages", "ArtifactStore", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,9 +1,9 @@
 import Foundation
 
 /// The POSIX steps that make a publish atomic and durable.
-enum Durability {
+public enum Durability {
     /// fsync a file or directory by path.
-    static func sync(_ path: String) throws {
+    public static func sync(_ path: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw StoreError.writeFailed(path: path, reason: StoreError.systemMessage()) }
         defer { close(fd) }
@@ -11,7 +11,7 @@ enum Durability {
     }
 
     /// Creates a folder and its parents; an existing folder is fine.
-    static func makeDirectory(_ path: String) throws {
+    public static func makeDirectory(_ path: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -22,7 +22,7 @@ enum Durability {
     /// Publishes `source` at `target` without ever replacing an existing
     /// file: a hard link (fails if the target exists), then the source is
     /// removed. Returns false if the target already existed.
-    static func linkNoReplace(_ source: String, _ target: String) throws -> Bool {
+    public static func linkNoReplace(_ source: String, _ target: String) throws -> Bool {
         if link(source, target) == 0 {
             unlink(source)
             return true
@@ -36,7 +36,7 @@ enum Durability {
     }
 
     /// Replaces `target` by `source` atomically (for checkpoints and manifests).
-    static func replace(_ source: String, _ target: String) throws {
+    public static func replace(_ source: String, _ target: String) throws {
         guard rename(source, target) == 0 else {
             let code = errno
             unlink(source)
@@ -45,7 +45,7 @@ enum Durability {
     }
 
     /// Writes bytes to a temporary file beside `target`, syncs, and renames it into place.
-    static func writeAtomically(_ data: Data, to target: String, temporaryFolder: String) throws {
+    public static func writeAtomically(_ data: Data, to target: String, temporaryFolder: String) throws {
         let temporary = temporaryFolder + "/" + UUID().uuidString + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw StoreError.writeFailed(path: target, reason: "cannot create '\(temporary)': \(StoreError.systemMessage())")

@@ -1,4 +1,5 @@
 import ArtifactStore
+import DataCatalog
 import Datasets
 import NeuralNetworks
 import Workflows
@@ -51,7 +52,13 @@ public enum DataInspection {
             let load = try LoadPayload(Input(id: "load", artifact: artifact))
             return Facts(pool: load.poolSize, classes: load.isClassification ? load.classes : nil, featureShape: load.featureShape)
         }
-        let raw = try SourceLoading.raw(workflow.dataset)
+        if case .builtin(let name) = workflow.dataset.source.value, let known = KnownDataset.named(name), !known.files.isEmpty {
+            // What the catalogue states; the files may not be fetched yet.
+            let facts = known.facts
+            let pool = facts.test > 0 ? facts.train : facts.train - Int((Double(facts.train) * workflow.dataset.testFraction.value).rounded())
+            return Facts(pool: pool, classes: facts.classes, featureShape: facts.featureShape)
+        }
+        let raw = try SourceLoading.raw(workflow.dataset, storeRoot: store?.layout.root)
         let pool: Int
         if raw.test != nil {
             pool = raw.samples.count

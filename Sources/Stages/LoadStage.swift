@@ -10,11 +10,11 @@ enum LoadStage {
     /// Implementation version (part of every load stage key): bump it whenever what this file computes changes.
     static let version = 1
 
-    static func compute(_ spec: DatasetSpec) throws -> ArtifactContent {
+    static func compute(_ spec: DatasetSpec, storeRoot: String) throws -> ArtifactContent {
         let raw: RawDataset
         let data: Dataset
         do {
-            raw = try SourceLoading.raw(spec)
+            raw = try SourceLoading.raw(spec, storeRoot: storeRoot)
             data = try Preparation.prepare(raw, options: SourceLoading.preparation(spec), source: spec.source.value.kind)
         } catch let error as DataError {
             throw StageError.invalidData(error.description)

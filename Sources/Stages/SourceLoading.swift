@@ -1,14 +1,18 @@
 import Fingerprints
 import ArtifactStore
+import DataCatalog
 import Datasets
 import Workflows
 
 /// Reading a workflow's data source (the load stage and validation share it).
 public enum SourceLoading {
-    public static func raw(_ spec: DatasetSpec) throws -> RawDataset {
+    /// The source's samples. A data set known by name reads its verified
+    /// files from the store at `storeRoot` (fetched by `alflow fetch` or `run`).
+    public static func raw(_ spec: DatasetSpec, storeRoot: String?) throws -> RawDataset {
         switch spec.source.value {
-        case .builtin:
-            return try BuiltinDataset.digits.load()
+        case .builtin(let name):
+            guard let known = KnownDataset.named(name) else { throw DataError(file: "builtin:\(name)", "unknown data set") }
+            return try KnownDatasetLoading.load(known, storeRoot: storeRoot)
         case .idx(let trainImages, let trainLabels, let testImages, let testLabels):
             let (train, trainClasses) = try IDXLoader.samples(images: trainImages, labels: trainLabels)
             var test: LabeledSamples?
@@ -67,8 +71,13 @@ public enum SourceLoading {
 
     /// Content digests of the source's files by role, for cache keys
     /// (memoised by stat in the store); the bundled digits by their bytes.
+    /// A data set known by name is keyed by its files' published digests,
+    /// which every file is verified against before use (no file is read here).
     public static func digests(_ source: DatasetSpec.Source, files: FileDigests) throws -> [String: String] {
-        if case .builtin = source { return ["builtin": try BuiltinDigest.digits()] }
+        if case .builtin(let name) = source {
+            guard let known = KnownDataset.named(name), !known.files.isEmpty else { return ["builtin": try BuiltinDigest.digits()] }
+            return Dictionary(uniqueKeysWithValues: known.roles.map { ($0.role, $0.file.digest) })
+        }
         var result: [String: String] = [:]
         for (role, path) in source.files { result[role] = try files.digest(of: path) }
         return result

@@ -28,7 +28,8 @@ public struct StageComputer: Sendable {
         architectures: [.mlp: Architecture.mlp(hidden: [], dropout: 0).version, .smallnet: Architecture.smallNet(dropout: 0).version,
                         .regressionMLP: Architecture.regressionMLP(dropout: 0).version, .linear: Architecture.linear.version],
         optimizers: [.adam: Optimizer.adamVersion, .sgd: Optimizer.sgdVersion],
-        loaders: ["builtin": BuiltinDataset.version, "idx": IDXLoader.version, "csv": CSVLoader.version,
+        loaders: ["builtin": max(BuiltinDataset.version, IDXLoader.version, CSVLoader.version, CIFARLoader.version, SVHNLoader.version,
+                                 MATLoader.version), "idx": IDXLoader.version, "csv": CSVLoader.version,
                   "npy": max(NPYLoader.version, ArrayLoader.version), "hdf5": ArrayLoader.version, "synthetic": SyntheticDataset.version],
         perturbations: [.noiseStability: NoiseStability.version, .monteCarloDropout: MonteCarloDropout.version],
         preparation: Preparation.version)
@@ -45,7 +46,7 @@ public struct StageComputer: Sendable {
         let seed = planned.streamSeed
         switch planned.task {
         case .load(let spec):
-            return try LoadStage.compute(spec)
+            return try LoadStage.compute(spec, storeRoot: context.store.layout.root)
         case .initialSelection(let initial, let cover, let candidates):
             return try SelectStage.initial(load: try inputs.load(), initial: initial, cover: cover, candidates: candidates,
                                            seed: planned.seed ?? 0).content

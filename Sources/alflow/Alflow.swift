@@ -17,6 +17,6 @@ struct Alflow: ParsableCommand {
         """,
         version: version,
         subcommands: [RunCommand.self, ValidateCommand.self, DagCommand.self, StatusCommand.self, ReportCommand.self,
-                      ExplainCommand.self, VerifyCommand.self, GCCommand.self, SchemaCommand.self]
+                      ExplainCommand.self, VerifyCommand.self, GCCommand.self, SchemaCommand.self, FetchCommand.self, DataCommand.self]
     )
 }

@@ -14,9 +14,10 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    @Test func readsRealMNIST() throws {
-        let folder = TestPaths.sharedDataFile("mnist")
-        let (test, classes) = try IDXLoader.samples(images: folder + "/t10k-images-idx3-ubyte.gz", labels: folder + "/t10k-labels-idx1-ubyte.gz")
+    @Test(.enabled(if: TestData.available("mnist"), "needs MNIST (set ALFLOW_DATA_MIRROR, or network access)"))
+    func readsRealMNIST() throws {
+        let (test, classes) = try IDXLoader.samples(images: try TestData.path("mnist", "t10k-images-idx3-ubyte.gz"),
+                                                    labels: try TestData.path("mnist", "t10k-labels-idx1-ubyte.gz"))
         #expect(test.features.shape == [10_000, 28, 28, 1])
         #expect(classes == 10)
         guard case .classes(let labels) = test.targets else { Issue.record("not classes"); return }
@@ -60,7 +61,9 @@ import Testing
         #expect(throws: DataError.self) { _ = try IDXLoader.read(dir.file("absent.idx")) }
 
         // A gzip stream cut in half.
-        let gz = try Data(contentsOf: URL(fileURLWithPath: TestPaths.sharedDataFile("mnist/t10k-labels-idx1-ubyte.gz")))
+        try Self.write(Self.idx([4_000], (0..<4_000).map { UInt8($0 % 10) }), dir.file("labels.idx"))
+        #expect(try Subprocess.run("/usr/bin/gzip", ["-k", "-9", dir.file("labels.idx")]).status == 0)
+        let gz = try Data(contentsOf: URL(fileURLWithPath: dir.file("labels.idx.gz")))
         try gz.prefix(gz.count / 2).write(to: URL(fileURLWithPath: dir.file("cut.gz")))
         #expect(throws: DataError.self) { _ = try IDXLoader.read(dir.file("cut.gz")) }
     }

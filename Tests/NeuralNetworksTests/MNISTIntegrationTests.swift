@@ -5,12 +5,14 @@ import Tensors
 import TestSupport
 import Testing
 
-/// SmallNet on real MNIST (from ../shared/data): 10,000 training images, the 10,000 test images.
+/// SmallNet on real MNIST (fetched by name, as `builtin: mnist` is): 10,000 training images, the 10,000 test images.
 @Suite struct MNISTIntegrationTests {
-    @Test func smallNetReachesNinetySevenPercent() throws {
-        let folder = TestPaths.sharedDataFile("mnist")
-        let (train, _) = try IDXLoader.samples(images: folder + "/train-images-idx3-ubyte.gz", labels: folder + "/train-labels-idx1-ubyte.gz")
-        let (test, _) = try IDXLoader.samples(images: folder + "/t10k-images-idx3-ubyte.gz", labels: folder + "/t10k-labels-idx1-ubyte.gz")
+    @Test(.enabled(if: TestData.available("mnist"), "needs MNIST (set ALFLOW_DATA_MIRROR, or network access)"))
+    func smallNetReachesNinetySevenPercent() throws {
+        let (train, _) = try IDXLoader.samples(images: try TestData.path("mnist", "train-images-idx3-ubyte.gz"),
+                                               labels: try TestData.path("mnist", "train-labels-idx1-ubyte.gz"))
+        let (test, _) = try IDXLoader.samples(images: try TestData.path("mnist", "t10k-images-idx3-ubyte.gz"),
+                                              labels: try TestData.path("mnist", "t10k-labels-idx1-ubyte.gz"))
         let raw = RawDataset(task: .classification(classes: 10), featureShape: [28, 28, 1],
                              samples: train.subset(Array(0..<10_000)), test: test)
         let data = try Preparation.prepare(raw, options: .init(normalize: .global), source: "mnist")

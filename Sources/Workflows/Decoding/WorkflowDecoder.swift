@@ -1,4 +1,5 @@
 import Foundation
+import DataCatalog
 import Suggestions
 
 /// YAML tree → `Workflow`. Every section is decoded even after errors, so
@@ -105,8 +106,9 @@ struct WorkflowDecoder {
     private func decodeSource(_ kind: String, _ node: YAMLNode, anchor: SourceLocation?) -> (DatasetSpec.Source, TaskKind, Bool)? {
         switch kind {
         case "builtin":
-            guard let name = Scalars.choice(node, "dataset.builtin", ["digits"], bag: bag) else { return nil }
-            return (.builtin(name: name), .classification, false)
+            guard let name = Scalars.choice(node, "dataset.builtin", KnownDataset.all.map(\.name), bag: bag),
+                  let known = KnownDataset.named(name) else { return nil }
+            return (.builtin(name: name), known.isClassification ? .classification : .regression, known.isImage)
         case "idx":
             guard let reader = MappingReader(node, path: "dataset.idx", bag: bag, anchor: anchor) else { return nil }
             let keys = ["train_images", "train_labels", "test_images", "test_labels"]

@@ -1,4 +1,5 @@
 import Fingerprints
+import DataCatalog
 import Strategies
 
 /// Unrolls a workflow into its stage DAG (docs/architecture.md §3, §4).
@@ -19,7 +20,7 @@ public enum Planner {
         var builder = Builder(versions: versions)
         let load = try builder.add(id: "load", kind: .load, strategy: nil, seed: nil, cycle: nil,
                                    task: .load(workflow.dataset), stream: loadParameters(workflow.dataset),
-                                   inputs: [], files: fileDigests(workflow.dataset.source.value))
+                                   inputs: [], files: fileDigests(workflow.dataset.source.value), streamFiles: streamFiles)
         let loop = workflow.loop
         for seed in workflow.seeds.value {
             let initial = try builder.add(id: "select/seed\(seed)/cycle0", kind: .select, strategy: nil, seed: seed, cycle: 0,
@@ -113,11 +114,31 @@ public enum Planner {
         workflow.isClassification && workflow.train.classBalanced.value == .auto
     }
 
+    /// A data set known by name has the random streams of the same files
+    /// given by path (so `builtin: mnist` reproduces an `idx:` workflow on
+    /// MNIST's files bit for bit): its stream summary is that of the
+    /// equivalent local source, and its files enter it by their SHA-256.
+    static func streamSource(_ source: DatasetSpec.Source) -> DatasetSpec.Source {
+        guard case .builtin(let name) = source, let known = KnownDataset.named(name) else { return source }
+        switch known.format {
+        case .idx: return .idx(trainImages: "", trainLabels: "", testImages: "", testLabels: "")
+        case .csvRegression(_, let target, let drop):
+            return .csv(path: "", target: target, drop: drop, missingValues: ["", "NA", "N/A", "NaN", "nan", "null", "NULL"],
+                        missingColumns: .drop)
+        case .embedded, .cifar10, .cifar100, .svhn: return source
+        }
+    }
+
+    static func streamFiles(_ files: [String: String]) -> [String: String] {
+        files.mapValues { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0 }
+    }
+
     static func loadParameters(_ dataset: DatasetSpec) -> CanonicalValue {
-        var entries: [String: CanonicalValue] = ["source": .string(dataset.source.value.kind), "task": .string(dataset.task.rawValue),
+        let source = streamSource(dataset.source.value)
+        var entries: [String: CanonicalValue] = ["source": .string(source.kind), "task": .string(dataset.task.rawValue),
                                                   "normalize": .string(dataset.normalize.value.rawValue)]
         var hasTestSplit = false
-        switch dataset.source.value {
+        switch source {
         case .builtin(let name):
             entries["builtin"] = .string(name)
         case .idx(_, _, let testImages, _):
@@ -205,10 +226,11 @@ private struct Builder {
     /// `stream` is the stage's frozen stream summary (see `StreamIdentity`).
     @discardableResult
     mutating func add(id: String, kind: StageKind, strategy: String?, seed: UInt64?, cycle: Int?, task: StageTask,
-                      stream: CanonicalValue, inputs: [String], files: [String: String] = [:], nominal: String? = nil) throws -> String {
+                      stream: CanonicalValue, inputs: [String], files: [String: String] = [:],
+                      streamFiles: ([String: String]) -> [String: String] = { $0 }, nominal: String? = nil) throws -> String {
         let positions = inputs.compactMap { byID[$0] }
         let streamDigest = StreamIdentity(kind: kind.rawValue, parameters: stream, seed: seed, inputs: positions.map { streamDigests[$0] },
-                                          files: files).digest
+                                          files: streamFiles(files)).digest
         let key = CacheKey(kind: kind.rawValue, implementation: versions.components(kind, task), specification: try CanonicalEncoder.encode(task),
                            seed: seed, streamSeed: StreamIdentity.seed(of: streamDigest), inputs: positions.map { stages[$0].digest },
                            files: files)

@@ -1,3 +1,4 @@
+import DataCatalog
 import Fingerprints
 
 /// A JSON Schema (draft-07) of the workflow file, generated from the same
@@ -44,7 +45,7 @@ public enum WorkflowSchema {
 
     static var dataset: JSON {
         object([
-            ("builtin", choice(["digits"])),
+            ("builtin", choice(KnownDataset.all.map(\.name))),
             ("idx", object([("train_images", path), ("train_labels", path), ("test_images", path), ("test_labels", path)],
                            required: ["train_images", "train_labels"])),
             ("csv", object([("path", path), ("target", path), ("task", task),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArtifactStore
 import Execution
+import DataCatalog
 import Foundation
 import Reports
 import Stages
@@ -15,6 +16,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "Workflow files.") var files: [String]
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var overrideOptions: OverrideOptions
+    @OptionGroup var dataOptions: DataOptions
     @Option(name: .long, help: "Stages computed at the same time (default: the number of cores).") var jobs: Int?
     @Flag(name: .long, help: "Show what would run, and why; compute nothing.") var dryRun = false
     @Flag(name: .long, help: "No progress output (the final summary is still printed).") var quiet = false
@@ -70,6 +72,7 @@ struct RunCommand: ParsableCommand {
             for (id, reason) in decisions { Console.out("  \(reason.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(id)") }
             return .success
         }
+        try fetchData(session, plan: plan, store: store)
         let manifest = RunManifest(workflow: session.workflow.name.value, file: session.workflow.file, overrides: overrideOptions.overrides,
                                    created: Timestamp.now(),
                                    stages: plan.stages.map { RunManifest.Stage(id: $0.id, kind: $0.kind.rawValue, key: $0.digest) })
@@ -94,6 +97,20 @@ struct RunCommand: ParsableCommand {
             return Console.interrupted
         }
         return summary.failed.isEmpty ? .success : Console.failure
+    }
+}
+
+extension RunCommand {
+    /// A data set known by name is fetched (and verified) before the run
+    /// unless its load stage is already stored.
+    func fetchData(_ session: WorkflowSession, plan: Plan, store: ArtifactStore) throws {
+        guard case .builtin(let name) = session.workflow.dataset.source.value, let known = KnownDataset.named(name), !known.files.isEmpty,
+              let load = plan.stages.first(where: { $0.kind == .load }), !store.contains(load.digest) else { return }
+        do {
+            _ = try dataOptions.fetcher(store: store.layout.root).fetch(known)
+        } catch {
+            throw Console.fail(error)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ArtifactStore
+import DataCatalog
 import Foundation
 import Stages
 import Workflows
@@ -34,6 +35,10 @@ enum Console {
         case let error as StoreError:
             err("alflow: error: \(error)")
             if case .newerFormat = error { return invalid }
+            return failure
+        case let error as DataFetchError:
+            err("alflow: error: \(error)")
+            if case .unknown = error { return invalid }
             return failure
         case let error as StageError:
             err("alflow: error: \(error)")
