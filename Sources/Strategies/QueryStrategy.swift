@@ -86,7 +86,22 @@ public struct PerturbationRequest: Sendable, Equatable, Codable {
     }
 }
 
-/// Shared by the three Monte-Carlo dropout strategies (BALD, expected entropy, BatchBALD).
+/// A strategy that reads T Monte-Carlo dropout passes (BALD, expected
+/// entropy, BatchBALD): the passes' perturb stage and the need for dropout
+/// layers come with the conformance.
+public protocol DropoutPassStrategy: QueryStrategy {}
+
+extension DropoutPassStrategy {
+    public static func perturbation(_ parameters: StrategyParameters, isClassification: Bool) -> PerturbationRequest? {
+        DropoutPasses.request(parameters)
+    }
+
+    public static func problems(_ parameters: StrategyParameters, _ context: StrategyContext) -> [StrategyProblem] {
+        DropoutPasses.problems(name, context)
+    }
+}
+
+/// The parameters and perturbation the Monte-Carlo dropout strategies share.
 public enum DropoutPasses {
     public static let samples = StrategyParameter(name: "samples", kind: .int(2...10_000), default: .value(.int(30)), scope: .perturb,
                                                   help: "Monte-Carlo dropout passes T (the noise-stability code runs 30)")

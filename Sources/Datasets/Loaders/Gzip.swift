@@ -33,30 +33,6 @@ public enum Gzip {
 
     /// Inflates a complete gzip stream held in memory.
     public static func decompress(_ data: [UInt8], name: String = "<memory>") throws -> [UInt8] {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw DataError(file: name, "cannot initialise zlib")
-        }
-        defer { inflateEnd(&stream) }
-        var input = data
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let status: Int32 = input.withUnsafeMutableBufferPointer { inputBuffer in
-            stream.next_in = inputBuffer.baseAddress
-            stream.avail_in = UInt32(inputBuffer.count)
-            var status = Z_OK
-            repeat {
-                status = chunk.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = UInt32(out.count)
-                    return inflate(&stream, Z_NO_FLUSH)
-                }
-                let produced = chunk.count - Int(stream.avail_out)
-                output += chunk[0..<produced]
-            } while status == Z_OK
-            return status
-        }
-        guard status == Z_STREAM_END else { throw DataError(file: name, "damaged gzip data (zlib status \(status))") }
-        return output
+        try Zlib.inflate(data[...], file: name, windowBits: 15 + 16, format: "gzip")
     }
 }

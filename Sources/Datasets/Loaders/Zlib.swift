@@ -1,13 +1,14 @@
 import CZlib
 
-/// Inflates zlib streams (RFC 1950: a 2-byte header, deflate data, an Adler-32
-/// check) held in memory, as MAT files store their compressed variables.
-/// `Gzip` handles the gzip wrapping of the same deflate data.
+/// Inflates deflate data held in memory: zlib streams (RFC 1950: a 2-byte
+/// header, deflate data, an Adler-32 check), as MAT files store their
+/// compressed variables, or with `windowBits` 15 + 16 the gzip wrapping
+/// (`Gzip.decompress`).
 enum Zlib {
-    /// The complete decompressed content of one zlib stream; `file` names it in errors.
-    static func inflate(_ data: ArraySlice<UInt8>, file: String) throws -> [UInt8] {
+    /// The complete decompressed content of one stream; `file` names it in errors.
+    static func inflate(_ data: ArraySlice<UInt8>, file: String, windowBits: Int32 = 15, format: String = "zlib") throws -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DataError(file: file, "cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
@@ -31,8 +32,8 @@ enum Zlib {
         }
         switch status {
         case Z_STREAM_END: return output
-        case Z_BUF_ERROR: throw DataError(file: file, "truncated compressed data: the zlib stream ends early")
-        default: throw DataError(file: file, "damaged compressed data (zlib status \(status))")
+        case Z_BUF_ERROR: throw DataError(file: file, "truncated compressed data: the \(format) stream ends early")
+        default: throw DataError(file: file, "damaged \(format) data (zlib status \(status))")
         }
     }
 }

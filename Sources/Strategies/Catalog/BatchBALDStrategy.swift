@@ -1,7 +1,7 @@
 import ActiveLearning
 
 /// BatchBALD: greedy joint mutual information over T dropout passes (docs/algorithms.md §4).
-public enum BatchBALDStrategy: QueryStrategy {
+public enum BatchBALDStrategy: DropoutPassStrategy {
     public static let name = "batch_bald"
     public static let summary = "BatchBALD, greedy joint mutual information (Kirsch et al.)"
     public static let version = 1
@@ -11,14 +11,6 @@ public enum BatchBALDStrategy: QueryStrategy {
                           help: "joint configurations enumerated, or sampled beyond this many"),
     ]
     public static let hasScoreStage = true
-
-    public static func perturbation(_ parameters: StrategyParameters, isClassification: Bool) -> PerturbationRequest? {
-        DropoutPasses.request(parameters)
-    }
-
-    public static func problems(_ parameters: StrategyParameters, _ context: StrategyContext) -> [StrategyProblem] {
-        DropoutPasses.problems(name, context)
-    }
 
     /// The BALD scores are recorded beside the batch (the batch rule reads the passes).
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {

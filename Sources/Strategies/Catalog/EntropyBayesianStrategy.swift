@@ -1,19 +1,11 @@
 import ActiveLearning
 
 /// expected entropy over MC-dropout passes (the noise-stability code's EntropyBayesian): scored from T dropout passes, the batch is the top scores (docs/algorithms.md §4).
-public enum EntropyBayesianStrategy: QueryStrategy {
+public enum EntropyBayesianStrategy: DropoutPassStrategy {
     public static let name = "entropy_bayesian"
     public static let summary = "expected entropy over MC-dropout passes (the noise-stability code's EntropyBayesian)"
     public static let version = 1
     public static let parameters = [DropoutPasses.samples, DropoutPasses.dropout]
-
-    public static func perturbation(_ parameters: StrategyParameters, isClassification: Bool) -> PerturbationRequest? {
-        DropoutPasses.request(parameters)
-    }
-
-    public static func problems(_ parameters: StrategyParameters, _ context: StrategyContext) -> [StrategyProblem] {
-        DropoutPasses.problems(name, context)
-    }
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
         let passes = try inputs.requirePerturbation(name)
