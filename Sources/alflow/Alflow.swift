@@ -19,4 +19,10 @@ struct Alflow: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, DagCommand.self, StatusCommand.self, ReportCommand.self,
                       ExplainCommand.self, VerifyCommand.self, GCCommand.self, SchemaCommand.self, FetchCommand.self, DataCommand.self]
     )
+
+    /// The BLAS kernel is chosen first: OpenBLAS reads it only when it loads.
+    static func main() {
+        NumericsSelection.prepare(CommandLine.arguments)
+        main(nil)
+    }
 }

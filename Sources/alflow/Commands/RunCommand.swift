@@ -23,9 +23,13 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Progress as one JSON object per line on standard error (planned, started, progress, finished, warning).")
     var events = false
     @Option(name: .long, help: "Recompute this stage even if stored (repeatable).") var force: [String] = []
+    @Option(name: .long, help: ArgumentHelp("For a new store: native (the fastest BLAS kernel here) or portable (Haswell, any AVX2+FMA machine); the store pins it.",
+                                            valueName: "native|portable"))
+    var numerics: String = "native"
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if !["native", "portable"].contains(numerics) { throw ValidationError("--numerics must be native or portable") }
     }
 
     func run() throws {
@@ -73,6 +77,7 @@ struct RunCommand: ParsableCommand {
             return .success
         }
         try fetchData(session, plan: plan, store: store)
+        try checkNumerics(store)
         let manifest = RunManifest(workflow: session.workflow.name.value, file: session.workflow.file, overrides: overrideOptions.overrides,
                                    created: Timestamp.now(),
                                    stages: plan.stages.map { RunManifest.Stage(id: $0.id, kind: $0.kind.rawValue, key: $0.digest) })
@@ -101,6 +106,19 @@ struct RunCommand: ParsableCommand {
 }
 
 extension RunCommand {
+    /// The first computation pins the kernel this process runs; a later one
+    /// must run the pinned kernel (`NumericsSelection` re-executed it so).
+    func checkNumerics(_ store: ArtifactStore) throws {
+        let running = BLASRuntime.coreName
+        let pinned = try store.pin(StoreNumerics(blasCore: running, mode: numerics))
+        guard pinned.blasCore.lowercased() == running.lowercased() else {
+            throw Console.fail(StoreError.notWritable(path: store.layout.root, reason: """
+                it pins the BLAS kernel \(pinned.blasCore) but OpenBLAS runs \(running) here, so results would differ; \
+                rerun the command (alflow re-executes itself with the pinned kernel), or use another --store
+                """))
+        }
+    }
+
     /// A data set known by name is fetched (and verified) before the run
     /// unless its load stage is already stored.
     func fetchData(_ session: WorkflowSession, plan: Plan, store: ArtifactStore) throws {
