@@ -13,8 +13,8 @@ public final class Runner: Sendable {
         public var force: Set<String>
         /// Only decide; compute nothing.
         public var dryRun: Bool
-        /// Wraps each worker's stage computation (the CLI limits compute
-        /// threads per job there, so jobs × threads never exceeds the cores).
+        /// Wraps each worker's stage computation (the CLI registers it there as
+        /// a computing thread of the process-wide core budget).
         public var perStage: @Sendable (() -> Void) -> Void
         /// Recorded in every object (OpenBLAS picks kernels by CPU).
         public var blasCore: String

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,12 +53,38 @@ public enum Parallel {
         return try body()
     }
 
-    /// Calls `body(block)` for every block in `0..<blocks`, spread over the
-    /// current worker count by static striding. Blocks must write disjoint
-    /// memory. Worker threads inherit the caller's worker count (1 inside a
-    /// block, so nested loops run inline), and `isNested` is true there.
+    /// Cores the process is computing on now: registered computing threads
+    /// (a stage's own thread) plus the helpers their loops have borrowed.
+    private static let busy = Mutex(0)
+
+    /// Runs `body` as one computing thread of the process: while it runs it
+    /// holds one core of the process-wide budget, so that loops elsewhere
+    /// borrow only the cores nobody uses (a lone stage gets them all).
+    public static func asComputingThread<R>(_ body: () throws -> R) rethrows -> R {
+        busy.withLock { $0 += 1 }
+        defer { busy.withLock { $0 -= 1 } }
+        return try body()
+    }
+
+    /// Takes up to `wanted` free cores from the process-wide budget.
+    private static func borrow(upTo wanted: Int) -> Int {
+        busy.withLock { used in
+            let taken = max(0, min(wanted, defaultWorkers - max(used, 1)))
+            used += taken
+            return taken
+        }
+    }
+
+    /// Calls `body(block)` for every block in `0..<blocks`, spread by static
+    /// striding over the calling thread and the cores free in the process
+    /// right now (at most the current worker count). Blocks must write
+    /// disjoint memory. Worker threads inherit the caller's worker count (1
+    /// inside a block, so nested loops run inline), and `isNested` is true there.
     public static func forEach(blocks: Int, _ body: (Int) -> Void) {
-        let count = min(workers, blocks)
+        let limit = min(workers, blocks)
+        let helpers = limit > 1 ? borrow(upTo: limit - 1) : 0
+        defer { if helpers > 0 { busy.withLock { $0 -= helpers } } }
+        let count = 1 + helpers
         if count <= 1 {
             nested { for block in 0..<blocks { body(block) } }
             return

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Tensors
 import Testing
 
@@ -39,5 +41,36 @@ import Testing
         #expect(Tensor(rows: [[1, 2], [3, 4], [5, 6]]).columnSums().scalars == [9, 12])
         #expect(Tensor(rows: [[3, 4]]).rowNorms() == [5])
         #expect(Tensor(rows: [[1, 2, 3], [4, 5, 6]]).transposed() == Tensor(rows: [[1, 4], [2, 5], [3, 6]]))
+    }
+}
+
+/// Threads follow the work: a loop borrows only the cores no computing
+/// thread holds, so a lone stage uses every core and busy ones share.
+@Suite(.serialized) struct CoreBudgetTests {
+    /// The distinct threads that ran a loop's blocks.
+    static func threadsUsed() -> Int {
+        let seen = Mutex<Set<UInt>>([])
+        Parallel.forEach(blocks: 64) { _ in
+            let me = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self()))))
+            usleep(2_000)
+            seen.withLock { _ = $0.insert(me) }
+        }
+        return seen.withLock { $0.count }
+    }
+
+    @Test func aLoneComputingThreadBorrowsTheFreeCoresAndABusyProcessNone() {
+        let cores = Parallel.defaultWorkers
+        // Other suites of this process may hold helpers for a moment: the lone
+        // stage must get every core on some attempt, never more.
+        var best = 0
+        for _ in 0..<20 where best < cores {
+            best = max(best, Parallel.asComputingThread { Self.threadsUsed() })
+        }
+        #expect(best == cores, "a lone stage uses every core (\(best) of \(cores))")
+        // Every core held by a computing thread: the loop runs on its caller alone.
+        func hold(_ remaining: Int) -> Int {
+            remaining == 0 ? Self.threadsUsed() : Parallel.asComputingThread { hold(remaining - 1) }
+        }
+        #expect(hold(cores) == 1)
     }
 }

@@ -17,7 +17,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var overrideOptions: OverrideOptions
     @OptionGroup var dataOptions: DataOptions
-    @Option(name: .long, help: "Stages computed at the same time (default: the number of cores).") var jobs: Int?
+    @Option(name: .long, help: "Stages computed at the same time (default: the number of cores); each stage's loops use every core the others leave free.")
+    var jobs: Int?
     @Flag(name: .long, help: "Show what would run, and why; compute nothing.") var dryRun = false
     @Flag(name: .long, help: "No progress output (the final summary is still printed).") var quiet = false
     @Flag(name: .long, help: "Progress as one JSON object per line on standard error (planned, started, progress, finished, warning).")
@@ -51,10 +52,9 @@ struct RunCommand: ParsableCommand {
         let plan = session.plan
         let cores = Parallel.defaultWorkers
         let jobCount = max(1, jobs ?? cores)
-        let threadsPerJob = max(1, cores / jobCount)
         let display = ProgressDisplay(mode: quiet ? .quiet : events ? .events : (Console.standardErrorIsTerminal ? .live : .lines))
         let options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
-                                     perStage: { body in Parallel.withWorkers(threadsPerJob, body) },
+                                     perStage: { body in Parallel.asComputingThread(body) },
                                      blasCore: BLASRuntime.coreName, blasConfiguration: BLASRuntime.configuration,
                                      alflowVersion: Alflow.version)
         let runner = Runner(store: store, stages: plan.stages.map { RunnerStage(id: $0.id, key: $0.digest, inputs: $0.inputs,
