@@ -16,6 +16,8 @@ enum NumericsSelection {
         let mode = value(of: "--numerics", in: arguments)
         let chosenByUs = environment["ALFLOW_BLAS_REEXEC"]
         let user = environment["OPENBLAS_CORETYPE"].flatMap { $0 == chosenByUs || $0.isEmpty ? nil : $0 }
+        // After the re-execution the notes were already printed once.
+        let note: (String) -> Void = { if chosenByUs == nil { Console.err($0) } }
         let desired: String?
         if let pinned = StoreNumerics.read(root: root) {
             guard BLASKernel.canRun(pinned.blasCore) else {
@@ -27,8 +29,11 @@ enum NumericsSelection {
                     """)
                 exit(1)
             }
+            if let mode, mode != pinned.mode {
+                note("alflow: note: the store was created with --numerics \(pinned.mode) (\(pinned.blasCore)); --numerics \(mode) applies to new stores only")
+            }
             if let user, user.lowercased() != pinned.blasCore.lowercased() {
-                Console.err("alflow: note: the store pins the \(pinned.blasCore) kernel; OPENBLAS_CORETYPE=\(user) is not used")
+                note("alflow: note: the store pins the \(pinned.blasCore) kernel; OPENBLAS_CORETYPE=\(user) is not used")
             }
             desired = pinned.blasCore
         } else if mode == "portable" {
@@ -38,7 +43,7 @@ enum NumericsSelection {
             }
             desired = BLASKernel.portable
         } else if let user {
-            Console.err("alflow: note: OPENBLAS_CORETYPE=\(user) is set; the new store will pin that kernel")
+            note("alflow: note: OPENBLAS_CORETYPE=\(user) is set; the new store will pin that kernel")
             desired = user
         } else {
             desired = BLASKernel.native()
