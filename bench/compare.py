@@ -36,7 +36,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--data", default=os.path.join(ROOT, ".build", "bench-data"))
     parser.add_argument("--only", default="")
     parser.add_argument("--json", default="")
     parser.add_argument("--no-torch", action="store_true")

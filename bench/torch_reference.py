@@ -132,7 +132,7 @@ def read_deviations(path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--data", default=".build/bench-data")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--only", default="")
     parser.add_argument("--deviations", default="bench/results/deviations.bin",

@@ -17,7 +17,7 @@ func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
 }
-let dataFolder = option("--data") ?? "../shared/data"
+let dataFolder = option("--data") ?? ".build/bench-data"   // bench/run links MNIST there from the store
 let repeats = Int(option("--repeats") ?? "") ?? 5
 let exportPath = option("--export") ?? "bench/results/deviations.bin"
 let only = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
