@@ -1,7 +1,7 @@
 import Datasets
 import Tensors
 
-/// MNIST from the shared data folder, standardised like the paper (0.1307 / 0.3081).
+/// MNIST from the bench data folder (bench/run links it from the store), standardised like the paper (0.1307 / 0.3081).
 struct MNISTData {
     let train: LabeledSamples
     let labels: [Int32]
