@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Execution", dependencies: ["ArtifactStore", "Workflows"]),
         // Known data sets by name: catalogue, verified downloads into the store.
         .target(name: "DataCatalog", dependencies: ["ArtifactStore", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Reports", dependencies: ["ArtifactStore", "Workflows", "Fingerprints", "ActiveLearning"]),
+        .target(name: "Reports", dependencies: ["ArtifactStore", "Workflows", "Fingerprints", "ActiveLearning", "Tensors"]),
         .target(name: "Stages", dependencies: ["Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
                                                "ActiveLearning", "Strategies", "DataCatalog", "Tensors", "HDF5", "Fingerprints"]),
         .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions", "Strategies", "DataCatalog"]),

@@ -21,7 +21,7 @@ if [ "${1:-}" = "--test-tools" ]; then
         fi
     fi
     python_missing=""
-    for module in h5py numpy jsonschema yaml; do
+    for module in h5py numpy scipy jsonschema yaml; do
         python3 -c "import $module" >/dev/null 2>&1 || python_missing="$python_missing $module"
     done
     if [ -n "$python_missing" ]; then

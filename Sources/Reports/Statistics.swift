@@ -52,10 +52,64 @@ public struct Summary: Sendable {
     }
 
     /// The strategy with the best mean AUBC (largest accuracy, smallest error).
-    public func best(_ metric: String) -> String? {
+    public func bestMean(_ metric: String) -> String? {
         let higher = Metric(rawValue: metric)?.higherIsBetter ?? true
         let scored = results.strategies.compactMap { s in areas[metric]?[s]?.mean.map { (s, $0) } }
         return (higher ? scored.max { $0.1 < $1.1 } : scored.min { $0.1 < $1.1 })?.0
+    }
+
+    /// The strategy marked ★: the best mean, and only if its paired 95 %
+    /// bootstrap interval against every other strategy lies above zero.
+    public func best(_ metric: String) -> String? {
+        guard let leader = bestMean(metric), tied(metric).isEmpty else { return nil }
+        return leader
+    }
+
+    /// The strategies the best mean cannot be told apart from (its paired
+    /// interval against them reaches zero, or there are too few seeds); empty when one leads.
+    public func tied(_ metric: String) -> [String] {
+        guard let leader = bestMean(metric) else { return [] }
+        let others = results.strategies.filter { $0 != leader && areas[metric]?[$0]?.mean != nil }
+        let behind = others.filter { comparison(leader, against: $0, metric)?.low ?? 0 > 0 }
+        return behind.count == others.count ? [] : [leader] + others.filter { !behind.contains($0) }
+    }
+
+    /// `strategy` against `reference` on per-seed AUBC.
+    public func comparison(_ strategy: String, against reference: String, _ metric: String) -> PairedStatistics.Comparison? {
+        guard let a = areas[metric]?[strategy]?.perSeed, let b = areas[metric]?[reference]?.perSeed else { return nil }
+        return PairedStatistics.compare(strategy, a, against: reference, b, higherIsBetter: Metric(rawValue: metric)?.higherIsBetter ?? true)
+    }
+
+    /// The reference of the paired table: `random` when the workflow has it, else the first strategy.
+    public var reference: String? { results.strategies.contains("random") ? "random" : results.strategies.first }
+
+    /// Every other strategy against the reference.
+    public func comparisons(_ metric: String) -> [PairedStatistics.Comparison] {
+        guard let reference else { return [] }
+        return results.strategies.filter { $0 != reference }.compactMap { comparison($0, against: reference, metric) }
+    }
+
+    /// BADGE's pairwise matrix: entry [A][B] counts the labelled-set sizes
+    /// at which a paired t-test over seeds (two-sided, α = 0.05) finds A better than B.
+    public func pairwise(_ metric: String) -> [[Int]] {
+        let strategies = results.strategies
+        let higher = Metric(rawValue: metric)?.higherIsBetter ?? true
+        var values: [String: [Int: [UInt64: Double]]] = [:]
+        for row in results.rows where row.metric == metric { values[row.strategy, default: [:]][row.labeled, default: [:]][row.seed] = row.value }
+        return strategies.map { a in
+            strategies.map { b in
+                guard a != b, let byBudgetA = values[a], let byBudgetB = values[b] else { return 0 }
+                return byBudgetA.keys.filter { byBudgetB[$0] != nil }.filter { budget in
+                    let seeds = (byBudgetA[budget] ?? [:]).keys.filter { byBudgetB[budget]?[$0] != nil }.sorted()
+                    let d = seeds.map { seed -> Double in
+                        let difference = (byBudgetA[budget]?[seed] ?? 0) - (byBudgetB[budget]?[seed] ?? 0)
+                        return higher ? difference : -difference
+                    }
+                    let (t, p) = PairedStatistics.pairedT(d)
+                    return d.count >= 2 && t > 0 && p < 0.05
+                }.count
+            }
+        }
     }
 
     public static func mean(_ values: [Double]) -> Double {

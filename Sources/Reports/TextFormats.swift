@@ -62,11 +62,33 @@ public enum TextFormats {
                 areas.append([(strategy == best ? "★ " : "  ") + strategy, self.area(area), seeds])
             }
             out.append(align(areas))
+            out += pairedTable(summary, metric)
         }
         if !results.missing.isEmpty {
             out.append("incomplete: \(results.missing.count) of \(results.missing.count + Set(results.rows.map { "\($0.strategy)/\($0.seed)/\($0.cycle)" }).count) measurements are missing (run the workflow to compute them)")
         }
         return out.joined(separator: "\n\n") + "\n"
+    }
+
+    /// The paired comparisons against the reference, the tie verdict and the pairwise matrix.
+    static func pairedTable(_ summary: Summary, _ metric: String) -> [String] {
+        let comparisons = summary.comparisons(metric)
+        guard let reference = summary.reference, !comparisons.isEmpty else { return [] }
+        var out: [String] = []
+        var grid = [["vs \(reference)", "mean Δ AUBC", "95% CI", "wins/ties/losses"]]
+        for c in comparisons {
+            grid.append([c.strategy, String(format: "%+.4f", c.mean), String(format: "[%+.4f, %+.4f]", c.low, c.high), "\(c.wins)/\(c.ties)/\(c.losses)"])
+        }
+        out.append("paired over seeds (Δ > 0: better than \(reference); bootstrap CI of the mean):\n" + align(grid))
+        let tied = summary.tied(metric)
+        if !tied.isEmpty { out.append("no strategy is ahead of every other with 95% confidence; statistically tied: " + tied.joined(separator: ", ")) }
+        let matrix = summary.pairwise(metric)
+        var pairs = [["wins of row over column"] + summary.results.strategies]
+        for (index, strategy) in summary.results.strategies.enumerated() {
+            pairs.append([strategy] + matrix[index].enumerated().map { $0.offset == index ? "—" : String($0.element) })
+        }
+        out.append("pairwise (labelled-set sizes where a paired t-test, α = 0.05, finds the row better):\n" + align(pairs))
+        return out
     }
 
     static func align(_ grid: [[String]]) -> String {
@@ -99,6 +121,23 @@ public enum TextFormats {
                 out.append("| \(name) | \(area(summary.areas[metric]?[strategy])) |")
             }
             out.append("")
+            if let reference = summary.reference, !summary.comparisons(metric).isEmpty {
+                out.append("| vs \(reference) | mean Δ AUBC | 95% CI | wins/ties/losses |")
+                out.append("|---|---:|---:|---:|")
+                for c in summary.comparisons(metric) {
+                    out.append("| \(c.strategy) | \(String(format: "%+.4f", c.mean)) | \(String(format: "[%+.4f, %+.4f]", c.low, c.high)) | \(c.wins)/\(c.ties)/\(c.losses) |")
+                }
+                out.append("")
+                let tied = summary.tied(metric)
+                if !tied.isEmpty { out.append("_Statistically tied (95% paired bootstrap): \(tied.joined(separator: ", "))._\n") }
+                let matrix = summary.pairwise(metric)
+                out.append("| wins of row over column | " + results.strategies.joined(separator: " | ") + " |")
+                out.append("|---|" + results.strategies.map { _ in "---:" }.joined(separator: "|") + "|")
+                for (index, strategy) in results.strategies.enumerated() {
+                    out.append("| \(strategy) | " + matrix[index].enumerated().map { $0.offset == index ? "—" : String($0.element) }.joined(separator: " | ") + " |")
+                }
+                out.append("")
+            }
         }
         if !results.missing.isEmpty { out.append("_Incomplete: \(results.missing.count) measurements are missing._\n") }
         return out.joined(separator: "\n")
@@ -138,6 +177,17 @@ public enum TextFormats {
             "curves": .map(curves),
             "aubc": .map(areas),
             "best": .map(Dictionary(uniqueKeysWithValues: results.metrics.compactMap { m in summary.best(m).map { (m, CanonicalValue.string($0)) } })),
+            "tied": .map(Dictionary(uniqueKeysWithValues: results.metrics.map { m in (m, CanonicalValue.list(summary.tied(m).map(CanonicalValue.string))) })),
+            "paired": .map(Dictionary(uniqueKeysWithValues: results.metrics.map { m in
+                (m, CanonicalValue.list(summary.comparisons(m).map { c in
+                    .map(["strategy": .string(c.strategy), "reference": .string(c.reference), "mean": number(c.mean), "low": number(c.low),
+                          "high": number(c.high), "wins": .int(c.wins), "ties": .int(c.ties), "losses": .int(c.losses),
+                          "differences": .list(c.differences.map(CanonicalValue.double))])
+                }))
+            })),
+            "pairwise": .map(Dictionary(uniqueKeysWithValues: results.metrics.map { m in
+                (m, CanonicalValue.list(summary.pairwise(m).map { .list($0.map(CanonicalValue.int)) }))
+            })),
             "missing": .list(results.missing.map {
                 .map(["strategy": .string($0.strategy), "seed": .integer(Int64($0.seed)), "cycle": .int($0.cycle), "stage": .string($0.stage)])
             }),
