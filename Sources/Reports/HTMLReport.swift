@@ -29,6 +29,7 @@ public enum HTMLReport {
             html.append("<h2>\(e(SVGChart.axisLabel(metric)))</h2>")
             html.append(SVGChart.render(summary, metric: metric))
             html.append(aubcTable(summary, metric: metric))
+            html.append(PairedHTML.section(summary, metric: metric))
             html.append(curveTable(summary, metric: metric))
         }
         html.append(settings(workflow))

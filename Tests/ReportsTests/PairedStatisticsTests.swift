@@ -108,4 +108,16 @@ import Testing
         let matrix = summary.pairwise("accuracy")   // rows/columns: a, b, random
         #expect(matrix == [[0, 0, 1], [1, 0, 1], [0, 0, 0]], "\(matrix)")
     }
+
+    @Test func theHTMLReportCarriesThePairedTableTheVerdictAndTheHeatMap() throws {
+        let tied = Summary(Self.results(["a": [[0.5, 0.6], [0.5, 0.6], [0.5, 0.6]], "b": [[0.5, 0.7], [0.5, 0.7], [0.5, 0.5]],
+                                         "random": [[0.4, 0.5], [0.4, 0.5], [0.4, 0.5]]]), cycles: 2)
+        let html = HTMLReport.render(tied, workflow: try ReportTests.workflow())
+        #expect(ReportTests.wellFormed(html))
+        #expect(html.contains("Paired over seeds against random") && html.contains("statistically tied: b, a"))
+        #expect(html.contains("class=\"heatmap\"") && !html.contains("★"))
+        // One cell per pair, its count written in it.
+        let heatMap = try #require(html.components(separatedBy: "class=\"heatmap\"").last?.components(separatedBy: "</svg>").first)
+        #expect(heatMap.components(separatedBy: "<rect ").count - 1 == 9)
+    }
 }
