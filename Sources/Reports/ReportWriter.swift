@@ -13,7 +13,8 @@ public enum ReportWriter {
         } catch {
             throw StoreError.notWritable(path: directory, reason: "\(error.localizedDescription)")
         }
-        let summary = Summary(ResultSet.collect(plan: plan, store: store), cycles: plan.workflow.loop.cycles.value)
+        let summary = Summary(ResultSet.collect(plan: plan, store: store), cycles: plan.workflow.loop.cycles.value,
+                              baseline: plan.workflow.report.baseline?.value, targets: plan.workflow.report.targets?.value ?? [])
         try save(HTMLReport.render(summary, workflow: plan.workflow), directory + "/report.html")
         for metric in summary.results.metrics { try save(SVGChart.render(summary, metric: metric), directory + "/\(metric).svg") }
         try save(TextFormats.csv(summary.results), directory + "/results.csv")

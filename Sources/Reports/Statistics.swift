@@ -23,9 +23,15 @@ public struct Summary: Sendable {
     public let curves: [String: [String: [Point]]]
     /// metric → strategy → AUBC.
     public let areas: [String: [String: Area]]
+    /// The strategy the paired table compares against (nil: random, else the first).
+    public let baseline: String?
+    /// Metric values whose labelled-set size to reach the report gives.
+    public let targets: [Double]
 
-    public init(_ results: ResultSet, cycles: Int) {
+    public init(_ results: ResultSet, cycles: Int, baseline: String? = nil, targets: [Double] = []) {
         self.results = results
+        self.baseline = baseline
+        self.targets = targets
         var curves: [String: [String: [Point]]] = [:]
         var areas: [String: [String: Area]] = [:]
         for metric in results.metrics {
@@ -81,7 +87,40 @@ public struct Summary: Sendable {
     }
 
     /// The reference of the paired table: `random` when the workflow has it, else the first strategy.
-    public var reference: String? { results.strategies.contains("random") ? "random" : results.strategies.first }
+    public var reference: String? {
+        if let baseline, results.strategies.contains(baseline) { return baseline }
+        return results.strategies.contains("random") ? "random" : results.strategies.first
+    }
+
+    /// Labelled-set size to reach `target` (accuracy at least, errors at
+    /// most), interpolated linearly between measured sizes, per seed; the
+    /// mean over the seeds that reach it, and how many do.
+    public struct Reach: Sendable, Equatable {
+        public let mean: Double?
+        public let reached: Int
+        public let seeds: Int
+    }
+
+    public func reach(_ metric: String, target: Double) -> [String: Reach] {
+        let higher = Metric(rawValue: metric)?.higherIsBetter ?? true
+        var result: [String: Reach] = [:]
+        for strategy in results.strategies {
+            var budgets: [Double] = []
+            for seed in results.seeds {
+                let curve = results.rows.filter { $0.metric == metric && $0.strategy == strategy && $0.seed == seed }.sorted { $0.labeled < $1.labeled }
+                guard !curve.isEmpty else { continue }
+                func reached(_ value: Double) -> Bool { higher ? value >= target : value <= target }
+                guard let first = curve.firstIndex(where: { reached($0.value) }) else { continue }
+                if first == 0 { budgets.append(Double(curve[0].labeled)); continue }
+                let (a, b) = (curve[first - 1], curve[first])
+                let fraction = (target - a.value) / (b.value - a.value)
+                budgets.append(Double(a.labeled) + fraction * Double(b.labeled - a.labeled))
+            }
+            let seeds = results.seeds.filter { seed in results.rows.contains { $0.metric == metric && $0.strategy == strategy && $0.seed == seed } }.count
+            result[strategy] = Reach(mean: budgets.isEmpty ? nil : Self.mean(budgets), reached: budgets.count, seeds: seeds)
+        }
+        return result
+    }
 
     /// Every other strategy against the reference.
     public func comparisons(_ metric: String) -> [PairedStatistics.Comparison] {

@@ -88,7 +88,23 @@ public enum TextFormats {
             pairs.append([strategy] + matrix[index].enumerated().map { $0.offset == index ? "—" : String($0.element) })
         }
         out.append("pairwise (labelled-set sizes where a paired t-test, α = 0.05, finds the row better):\n" + align(pairs))
+        for target in summary.targets {
+            let reach = summary.reach(metric, target: target)
+            let base = reach[reference]?.mean
+            var rows = [["\(metric) \(Metric(rawValue: metric)?.higherIsBetter ?? true ? "≥" : "≤") \(target)", "labels to reach", "seeds reaching", "saved vs \(reference)"]]
+            for strategy in summary.results.strategies {
+                let r = reach[strategy]
+                let saved = zip2(base, r?.mean).map { String(format: "%+.1f", $0 - $1) } ?? "—"
+                rows.append([strategy, r?.mean.map { String(format: "%.1f", $0) } ?? "not reached", "\(r?.reached ?? 0)/\(r?.seeds ?? 0)", saved])
+            }
+            out.append(align(rows))
+        }
         return out
+    }
+
+    static func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+        guard let a, let b else { return nil }
+        return (a, b)
     }
 
     static func align(_ grid: [[String]]) -> String {
@@ -183,6 +199,13 @@ public enum TextFormats {
                     .map(["strategy": .string(c.strategy), "reference": .string(c.reference), "mean": number(c.mean), "low": number(c.low),
                           "high": number(c.high), "wins": .int(c.wins), "ties": .int(c.ties), "losses": .int(c.losses),
                           "differences": .list(c.differences.map(CanonicalValue.double))])
+                }))
+            })),
+            "reach": .map(Dictionary(uniqueKeysWithValues: results.metrics.map { m in
+                (m, CanonicalValue.list(summary.targets.map { target in
+                    .map(["target": .double(target), "strategies": .map(summary.reach(m, target: target).mapValues { r in
+                        .map(["mean": number(r.mean), "reached": .int(r.reached), "seeds": .int(r.seeds)])
+                    })])
                 }))
             })),
             "pairwise": .map(Dictionary(uniqueKeysWithValues: results.metrics.map { m in

@@ -120,4 +120,16 @@ import Testing
         let heatMap = try #require(html.components(separatedBy: "class=\"heatmap\"").last?.components(separatedBy: "</svg>").first)
         #expect(heatMap.components(separatedBy: "<rect ").count - 1 == 9)
     }
+
+    @Test func labelsToReachATargetAreInterpolatedPerSeed() {
+        // Sizes 10, 20: a reaches 0.55 halfway on every seed (15); b at 10 already on two seeds and never on the third.
+        let summary = Summary(Self.results(["a": [[0.5, 0.6], [0.5, 0.6], [0.5, 0.6]], "b": [[0.6, 0.7], [0.6, 0.7], [0.5, 0.52]],
+                                            "random": [[0.4, 0.5], [0.4, 0.5], [0.4, 0.5]]]), cycles: 2, targets: [0.55])
+        let reach = summary.reach("accuracy", target: 0.55)
+        #expect(reach["a"]?.mean.map { abs($0 - 15) < 1e-9 } == true && reach["a"]?.reached == 3 && reach["a"]?.seeds == 3)
+        #expect(reach["b"]?.mean == 10 && reach["b"]?.reached == 2 && reach["b"]?.seeds == 3)
+        #expect(reach["random"]?.mean == nil && reach["random"]?.reached == 0 && reach["random"]?.seeds == 3)
+        let table = TextFormats.render(summary, format: .table)
+        #expect(table.contains("accuracy ≥ 0.55") && table.contains("not reached"), "\(table)")
+    }
 }

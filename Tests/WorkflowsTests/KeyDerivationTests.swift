@@ -84,6 +84,8 @@ import Workflows
         "loop.candidates": Rule(base: .digits, set: ["loop.candidates=200"], reads: [.select]),
         "loop.cover_classes": Rule(base: .digits, set: ["loop.cover_classes=false"], reads: [.select]),
         "evaluate": Rule(base: .regression, set: ["evaluate=[rmse, mae]"], reads: [.evaluate]),
+        "report.baseline": Rule(base: .digits, set: ["report.baseline=entropy"], reads: nil),
+        "report.targets": Rule(base: .digits, set: ["report.targets=[0.9]"], reads: nil),
     ]
 
     /// Strategy parameters: the stage kind of their declared scope.

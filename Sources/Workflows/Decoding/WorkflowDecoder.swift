@@ -9,7 +9,7 @@ struct WorkflowDecoder {
     let folder: String
     let bag: DiagnosticBag
 
-    static let rootKeys = ["name", "description", "seeds", "dataset", "model", "train", "loop", "strategies", "evaluate"]
+    static let rootKeys = ["name", "description", "seeds", "dataset", "model", "train", "loop", "strategies", "evaluate", "report"]
 
     func decode(_ root: YAMLNode) -> Workflow? {
         guard let reader = MappingReader(root, path: "workflow", bag: bag) else { return nil }
@@ -27,13 +27,39 @@ struct WorkflowDecoder {
         let strategies = reader.required("strategies", "the query strategies to compare")
             .flatMap { decodeStrategies($0, task: dataset?.task, model: model, anchor: reader.keyLocation("strategies")) }
         let metrics = decodeMetrics(reader.value("evaluate"), at: reader.keyLocation("evaluate"), task: dataset?.task)
+        let report = decodeReport(reader.value("report"), anchor: reader.keyLocation("report"), strategies: strategies)
         reader.finish(known: Self.rootKeys)
 
-        guard let name, let seeds, let dataset, let model, let train, let loop, let strategies, let metrics else { return nil }
-        let workflow = Workflow(file: file, folder: folder, name: name, description: description, seeds: seeds, dataset: dataset,
+        guard let name, let seeds, let dataset, let model, let train, let loop, let strategies, let metrics, let report else { return nil }
+        var workflow = Workflow(file: file, folder: folder, name: name, description: description, seeds: seeds, dataset: dataset,
                                 model: model, train: train, loop: loop, strategies: strategies, metrics: metrics)
+        workflow.report = report
         CrossChecks(bag: bag).check(workflow)
         return workflow
+    }
+
+    private func decodeReport(_ node: YAMLNode?, anchor: SourceLocation?, strategies: [StrategySpec]?) -> ReportSpec? {
+        guard let node else { return ReportSpec() }
+        guard let reader = MappingReader(node, path: "report", bag: bag, anchor: anchor) else { return nil }
+        var spec = ReportSpec()
+        if let baseline = reader.string("baseline") {
+            let names = (strategies ?? []).map(\.name)
+            if strategies != nil, !names.contains(baseline.value) {
+                bag.error(baseline.location ?? reader.location, "'report.baseline' names no strategy of this workflow, found '\(baseline.value)'",
+                          hint: Suggestion.closest(to: baseline.value, among: names).map { "did you mean '\($0)'?" } ?? "one of \(names.joined(separator: ", "))")
+                reader.finish(known: ["baseline", "targets"])
+                return nil
+            }
+            spec.baseline = baseline
+        }
+        if let node = reader.value("targets") {
+            guard let items = Scalars.list(node, "report.targets", bag: bag) else { return nil }
+            let values = items.compactMap { Scalars.double($0, "report.targets", bag: bag) }
+            guard values.count == items.count else { return nil }
+            spec.targets = Located(values, at: node.location)
+        }
+        reader.finish(known: ["baseline", "targets"])
+        return spec
     }
 
     private func decodeName(_ reader: MappingReader) -> Located<String>? {

@@ -13,8 +13,23 @@ public struct Workflow: Sendable {
     public var loop: LoopSpec
     public var strategies: [StrategySpec]
     public var metrics: Located<[Metric]>
+    /// How results are compared (never part of a key).
+    public var report = ReportSpec()
 
     public var isClassification: Bool { dataset.task == .classification }
+}
+
+/// `report: {baseline: NAME, targets: [0.9, 0.95]}`: the strategy every other is
+/// paired against (default random, else the first), and the metric values whose
+/// labelled-set size to reach the report gives.
+public struct ReportSpec: Sendable {
+    public var baseline: Located<String>?
+    public var targets: Located<[Double]>?
+
+    public init(baseline: Located<String>? = nil, targets: Located<[Double]>? = nil) {
+        self.baseline = baseline
+        self.targets = targets
+    }
 }
 
 public enum TaskKind: String, Sendable, Equatable, CaseIterable, Encodable { case classification, regression }

@@ -27,6 +27,8 @@ public enum WorkflowSchema {
                 ("strategies", strategies),
                 ("evaluate", .object([("type", .string("array")), ("minItems", .int(1)),
                                       ("items", .object([("enum", .array(Metric.allCases.map { .string($0.rawValue) }))]))])),
+                ("report", object([("baseline", .object([("type", .string("string"))])),
+                                   ("targets", .object([("type", .string("array")), ("items", .object([("type", .string("number"))]))]))])),
             ])),
         ])
     }

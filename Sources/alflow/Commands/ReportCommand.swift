@@ -21,7 +21,8 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let store = try storeOptions.openReadOnly()
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
-        let summary = Summary(ResultSet.collect(plan: session.plan, store: store), cycles: session.workflow.loop.cycles.value)
+        let summary = Summary(ResultSet.collect(plan: session.plan, store: store), cycles: session.workflow.loop.cycles.value,
+                              baseline: session.workflow.report.baseline?.value, targets: session.workflow.report.targets?.value ?? [])
         Console.out(TextFormats.render(summary, format: format))
         if let html {
             do {
