@@ -10,6 +10,7 @@ if [ "${1:-}" = "--test-tools" ]; then
     # still cannot be had is reported as skipped by the test runner.
     command -v dot >/dev/null 2>&1 || missing="$missing graphviz"
     command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
+    command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
     if [ -n "$missing" ]; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             echo "alflow: installing test tools:$missing" >&2

@@ -6,13 +6,15 @@ import Workflows
 /// strategy and stage kind, and the provenance of every point. No scripts,
 /// no fonts or styles from the network.
 public enum HTMLReport {
-    public static func render(_ summary: Summary, workflow: Workflow) -> String {
+    /// With `progress` the page is the live view of a running run: it says how
+    /// far the run is and reloads itself every few seconds; the final page does not.
+    public static func render(_ summary: Summary, workflow: Workflow, progress: ReportWriter.Progress? = nil) -> String {
         let results = summary.results
         let e = SVGChart.escape
         var html: [String] = []
         html.append("<!DOCTYPE html>")
         html.append("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">")
-        html.append("<head><meta charset=\"utf-8\"/><title>\(e(results.workflow)) — alflow report</title>")
+        html.append("<head><meta charset=\"utf-8\"/>" + (progress == nil ? "" : "<meta http-equiv=\"refresh\" content=\"5\"/>") + "<title>\(e(results.workflow)) — alflow report</title>")
         html.append("<style>body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1000px;color:#222;line-height:1.4}"
                     + "table{border-collapse:collapse;margin:0.8em 0}td,th{border:1px solid #ccc;padding:4px 9px;text-align:right}"
                     + "th{background:#f3f3f3}td.name,th.name{text-align:left}.best{font-weight:bold}code{font-size:90%}"
@@ -21,6 +23,10 @@ public enum HTMLReport {
         html.append("<body>")
         html.append("<h1>\(e(results.workflow))</h1>")
         if let description = results.description { html.append("<p>\(e(description))</p>") }
+        if let progress {
+            html.append("<p class=\"warning\" id=\"live\">Running: \(progress.finished) of \(progress.toCompute) stages to compute are done. "
+                        + "This page shows the results so far and reloads itself every 5 seconds until the run ends.</p>")
+        }
         if !results.isComplete {
             html.append("<p class=\"warning\">Incomplete: \(results.missing.count) measurements are missing; the report shows what exists. "
                         + "Run <code>alflow run</code> on the workflow to compute the rest.</p>")

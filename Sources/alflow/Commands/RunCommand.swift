@@ -52,6 +52,7 @@ struct RunCommand: ParsableCommand {
         let plan = session.plan
         let cores = Parallel.defaultWorkers
         let jobCount = max(1, jobs ?? cores)
+        let live = LiveReport(plan: plan, store: store)
         let display = ProgressDisplay(mode: quiet ? .quiet : events ? .events : (Console.standardErrorIsTerminal ? .live : .lines))
         let options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
                                      perStage: { body in Parallel.asComputingThread(body) },
@@ -62,7 +63,10 @@ struct RunCommand: ParsableCommand {
                             headers: Dictionary(uniqueKeysWithValues: plan.stages.map {
                                 ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.specification.json, inputKeys: $0.key.inputs))
                             }),
-                            options: options, cancellation: cancellation, events: display.handle)
+                            options: options, cancellation: cancellation, events: { event in
+                                display.handle(event)
+                                live.handle(event)
+                            })
         let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
         let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval))
         // Testing hook: stages named here fail, to exercise failure handling end to end.
