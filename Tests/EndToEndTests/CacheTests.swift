@@ -111,6 +111,12 @@ import Testing
         #expect(table.stdout.contains("★") || table.stdout.contains("statistically tied"), "\(table.stdout)")
         #expect(table.stdout.contains("paired over seeds") && table.stdout.contains("wins of row over column"))
         #expect(FileManager.default.fileExists(atPath: html))
+        // Two workflows side by side: a column and a rank each, and the mean rank.
+        let other = try cli.write("other.yaml", CLIHarness.smallWorkflow.replacingOccurrences(of: "name: small", with: "name: other"))
+        #expect(try cli.run(["run", other, "--store", cli.store("a"), "--quiet"]).status == 0)
+        let both = try cli.run(["report", workflow, other, "--store", cli.store("a")])
+        #expect(both.status == 0 && both.stdout.contains("small AUBC accuracy (rank)") && both.stdout.contains("other AUBC accuracy (rank)")
+                && both.stdout.contains("mean rank"), "\(both.stdout)")
         // A report of an incomplete run shows what exists.
         let partial = try cli.run(["report", workflow, "--store", cli.store("a"), "--set", "loop.cycles=6"])
         #expect(partial.status == 0 && partial.stdout.contains("incomplete"))

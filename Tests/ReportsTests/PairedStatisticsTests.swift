@@ -132,4 +132,18 @@ import Testing
         let table = TextFormats.render(summary, format: .table)
         #expect(table.contains("accuracy ≥ 0.55") && table.contains("not reached"), "\(table)")
     }
+
+    @Test func workflowsSideBySideRankEachColumnAndAverageTheRanks() {
+        let first = Summary(Self.results(["a": [[0.5, 0.6], [0.5, 0.6], [0.5, 0.6]], "b": [[0.5, 0.7], [0.5, 0.7], [0.5, 0.7]],
+                                          "random": [[0.5, 0.6], [0.5, 0.6], [0.5, 0.6]]]), cycles: 2)
+        let second = Summary(Self.results(["a": [[0.5, 0.9], [0.5, 0.9], [0.5, 0.9]], "b": [[0.5, 0.7], [0.5, 0.7], [0.5, 0.7]]]), cycles: 2)
+        let report = CrossWorkflowReport([first, second])
+        // First workflow: b 1, a and random tie for 2–3 (2.5 each); second: a 1, b 2.
+        #expect(report.columns[0].ranks == ["b": 1, "a": 2.5, "random": 2.5])
+        #expect(report.columns[1].ranks == ["a": 1, "b": 2])
+        #expect(report.meanRank("a") == 1.75 && report.meanRank("b") == 1.5 && report.meanRank("random") == 2.5)
+        let table = report.render(.table)
+        #expect(table.split(separator: "\n").dropFirst(2).first?.hasPrefix("b ") == true, "sorted by mean rank: \(table)")
+        #expect(report.render(.csv).split(separator: "\n").count == 1 + 5)
+    }
 }

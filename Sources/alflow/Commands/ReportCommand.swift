@@ -10,19 +10,35 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Results of a workflow: learning curves (mean ± std over seeds), AUBC, and their provenance.",
-        discussion: "CSV columns are strategy,seed,cycle,labeled,metric,value. Missing measurements are listed, not hidden.")
+        discussion: """
+            CSV columns are strategy,seed,cycle,labeled,metric,value. Missing measurements are listed, not hidden. \
+            With several workflow files: one AUBC table with a column and a rank per workflow, and the mean rank \
+            (CSV columns strategy,workflow,metric,aubc,rank).
+            """)
 
-    @Argument(help: "A workflow file.") var file: String
+    @Argument(help: "Workflow files (several: side by side).") var files: [String]
     @Option(name: .long, help: "table, csv, json or markdown.") var format: TextFormats.Format = .table
     @Option(name: .long, help: "Also write the self-contained HTML report to this path.") var html: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var overrideOptions: OverrideOptions
 
+    func validate() throws {
+        if files.count > 1, html != nil { throw ValidationError("--html takes one workflow file") }
+    }
+
     func run() throws {
         let store = try storeOptions.openReadOnly()
-        let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
-        let summary = Summary(ResultSet.collect(plan: session.plan, store: store), cycles: session.workflow.loop.cycles.value,
-                              baseline: session.workflow.report.baseline?.value, targets: session.workflow.report.targets?.value ?? [])
+        var summaries: [(WorkflowSession, Summary)] = []
+        for file in files {
+            let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: false)
+            summaries.append((session, Summary(ResultSet.collect(plan: session.plan, store: store), cycles: session.workflow.loop.cycles.value,
+                                               baseline: session.workflow.report.baseline?.value,
+                                               targets: session.workflow.report.targets?.value ?? [])))
+        }
+        guard let (session, summary) = summaries.first, summaries.count == 1 else {
+            Console.out(CrossWorkflowReport(summaries.map(\.1)).render(format))
+            return
+        }
         Console.out(TextFormats.render(summary, format: format))
         if let html {
             do {
