@@ -30,6 +30,8 @@ public enum ReportWriter {
         try save(HTMLReport.render(summary, workflow: plan.workflow, progress: progress), directory + "/report.html")
         for metric in summary.results.metrics { try save(SVGChart.render(summary, metric: metric), directory + "/\(metric).svg") }
         try save(TextFormats.csv(summary.results), directory + "/results.csv")
+        try save(TextFormats.pairedCSV(summary), directory + "/paired.csv")
+        try save(TextFormats.pairwiseCSV(summary), directory + "/pairwise.csv")
         return directory + "/report.html"
     }
 

@@ -25,6 +25,31 @@ public enum TextFormats {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `metric,strategy,reference,mean,low,high,wins,ties,losses`: the paired comparisons.
+    public static func pairedCSV(_ summary: Summary) -> String {
+        var lines = ["metric,strategy,reference,mean,low,high,wins,ties,losses"]
+        for metric in summary.results.metrics {
+            for c in summary.comparisons(metric) {
+                lines.append("\(metric),\(quoted(c.strategy)),\(quoted(c.reference)),\(c.mean),\(c.low),\(c.high),\(c.wins),\(c.ties),\(c.losses)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `metric,row,column,wins`: the pairwise matrix.
+    public static func pairwiseCSV(_ summary: Summary) -> String {
+        var lines = ["metric,row,column,wins"]
+        let strategies = summary.results.strategies
+        for metric in summary.results.metrics {
+            for (row, values) in summary.pairwise(metric).enumerated() {
+                for (column, wins) in values.enumerated() where row != column {
+                    lines.append("\(metric),\(quoted(strategies[row])),\(quoted(strategies[column])),\(wins)")
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     static func quoted(_ field: String) -> String {
         field.contains(",") || field.contains("\"") ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
     }

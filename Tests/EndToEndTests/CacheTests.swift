@@ -97,7 +97,7 @@ import Testing
         let workflow = try cli.write("small.yaml", CLIHarness.smallWorkflow)
         let run = try cli.run(["run", workflow, "--store", cli.store("a"), "--quiet"])
         #expect(run.stdout.contains("report: \(cli.store("a"))/reports/small/report.html"))
-        for file in ["report.html", "accuracy.svg", "results.csv"] {
+        for file in ["report.html", "accuracy.svg", "results.csv", "paired.csv", "pairwise.csv"] {
             #expect(FileManager.default.fileExists(atPath: cli.store("a") + "/reports/small/" + file), "\(file)")
         }
         #expect(try cli.run(["run", workflow, "--store", cli.store("b"), "--quiet", "--jobs", "1"]).status == 0)
@@ -111,6 +111,8 @@ import Testing
         #expect(table.stdout.contains("★") || table.stdout.contains("statistically tied"), "\(table.stdout)")
         #expect(table.stdout.contains("paired over seeds") && table.stdout.contains("wins of row over column"))
         #expect(FileManager.default.fileExists(atPath: html))
+        let opened = try cli.run(["report", workflow, "--store", cli.store("a"), "--open"], environment: ["DISPLAY": "", "WAYLAND_DISPLAY": ""])
+        #expect(opened.stdout.contains("open: \(cli.store("a"))/reports/small/report.html"), "\(opened.stdout)")
         // Two workflows side by side: a column and a rank each, and the mean rank.
         let other = try cli.write("other.yaml", CLIHarness.smallWorkflow.replacingOccurrences(of: "name: small", with: "name: other"))
         #expect(try cli.run(["run", other, "--store", cli.store("a"), "--quiet"]).status == 0)

@@ -19,6 +19,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Workflow files (several: side by side).") var files: [String]
     @Option(name: .long, help: "table, csv, json or markdown.") var format: TextFormats.Format = .table
     @Option(name: .long, help: "Also write the self-contained HTML report to this path.") var html: String?
+    @Flag(name: .long, help: "Open the run's HTML report in a browser when one is available; else print its path.") var open = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var overrideOptions: OverrideOptions
 
@@ -40,6 +41,7 @@ struct ReportCommand: ParsableCommand {
             return
         }
         Console.out(TextFormats.render(summary, format: format))
+        if open { openReport(store.layout.reportFolder(session.workflow.name.value) + "/report.html") }
         if let html {
             do {
                 try Data(HTMLReport.render(summary, workflow: session.workflow).utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
@@ -48,5 +50,24 @@ struct ReportCommand: ParsableCommand {
             }
             Console.err("report: \(html)")
         }
+    }
+}
+
+extension ReportCommand {
+    /// xdg-open on a desktop session; otherwise (servers, CI) the path to open.
+    func openReport(_ path: String) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            Console.err("alflow: no report at \(path) yet; `alflow run` writes it")
+            return
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let desktop = !(environment["DISPLAY"] ?? "").isEmpty || !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
+        if desktop, FileManager.default.isExecutableFile(atPath: "/usr/bin/xdg-open") {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/xdg-open")
+            process.arguments = [path]
+            if (try? process.run()) != nil { return }
+        }
+        Console.out("open: \(path)")
     }
 }
