@@ -66,6 +66,16 @@ public enum Parallel {
         return try body()
     }
 
+    private static let widthKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// How many threads the last parallel loop started on this thread ran on
+    /// (the caller and the cores it borrowed); for tests and diagnostics.
+    public static var lastWidth: Int { Int(bitPattern: pthread_getspecific(widthKey)) }
+
     /// Takes up to `wanted` free cores from the process-wide budget.
     private static func borrow(upTo wanted: Int) -> Int {
         busy.withLock { used in
@@ -85,6 +95,7 @@ public enum Parallel {
         let helpers = limit > 1 ? borrow(upTo: limit - 1) : 0
         defer { if helpers > 0 { busy.withLock { $0 -= helpers } } }
         let count = 1 + helpers
+        pthread_setspecific(widthKey, UnsafeRawPointer(bitPattern: count))
         if count <= 1 {
             nested { for block in 0..<blocks { body(block) } }
             return
