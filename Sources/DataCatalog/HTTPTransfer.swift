@@ -20,7 +20,9 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     private var handle: FileHandle?
     private var written: Int64 = 0
     private var expected: Int64?
-    private var outcome = Outcome.failed("no answer")
+    /// Set when the answer was refused or could not be written; it outranks later errors.
+    private var refusal: String?
+    private var outcome = Outcome.complete
     private let done = DispatchSemaphore(value: 0)
 
     private init(partial: String, progress: @escaping (Int64, Int64?) -> Void) {
@@ -50,7 +52,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         guard let http = response as? HTTPURLResponse else {
-            outcome = .failed("not an HTTP answer")
+            refusal = "not an HTTP answer"
             return completionHandler(.cancel)
         }
         switch http.statusCode {
@@ -59,19 +61,19 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         case 200:
             written = 0          // the server sends the whole file
         default:
-            outcome = .failed("HTTP \(http.statusCode)")
+            refusal = "HTTP \(http.statusCode)"
             return completionHandler(.cancel)
         }
         if written == 0 { _ = FileManager.default.createFile(atPath: partial, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: partial) else {
-            outcome = .failed("cannot write \(partial)")
+            refusal = "cannot write \(partial)"
             return completionHandler(.cancel)
         }
         do {
             try handle.truncate(atOffset: UInt64(written))
             try handle.seekToEnd()
         } catch {
-            outcome = .failed("cannot write \(partial): \(error)")
+            refusal = "cannot write \(partial): \(error)"
             return completionHandler(.cancel)
         }
         self.handle = handle
@@ -86,20 +88,16 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
             written += Int64(data.count)
             progress(written, expected)
         } catch {
-            outcome = .failed("cannot write \(partial): \(error)")
+            refusal = "cannot write \(partial): \(error)"
             dataTask.cancel()
         }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if let error {
-            if case .failed(let reason) = outcome, reason != "no answer" {
-                // Keep the first cause (the status or the write error).
-            } else {
-                outcome = .failed(error.localizedDescription)
-            }
-        } else if case .failed(let reason) = outcome, reason != "no answer" {
-            // A refused status already set the outcome.
+        if let refusal {
+            outcome = .failed(refusal)
+        } else if let error {
+            outcome = .failed(error.localizedDescription)
         } else if let expected, written < expected {
             outcome = .failed("the connection closed after \(written) of \(expected) bytes")
         } else {

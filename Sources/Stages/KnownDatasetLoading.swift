@@ -4,7 +4,6 @@ import Datasets
 /// Reads a data set known by name from its verified files in the store.
 enum KnownDatasetLoading {
     static func load(_ known: KnownDataset, storeRoot: String?) throws -> RawDataset {
-        if known.format == .embedded { return try BuiltinDataset.digits.load() }
         let shelf = storeRoot.map(DataShelf.init(storeRoot:))
         func path(_ name: String) throws -> String {
             guard let file = known.file(name), let path = shelf?.path(of: file) else {

@@ -85,24 +85,12 @@ for label, fmt in [('ustar', tarfile.USTAR_FORMAT), ('pax', tarfile.PAX_FORMAT),
         Float((7 * k + 50 * channel + 3 * row + column) % 256)
     }
 
-    /// Feature (row, column, channel) of sample n of NHWC `[n, 32, 32, 3]` features.
     static func value(_ samples: LabeledSamples, _ n: Int, _ row: Int, _ column: Int, _ channel: Int) -> Float {
-        samples.features.scalars[((n * 32 + row) * 32 + column) * 3 + channel]
+        ImagePattern.value(samples, n, row, column, channel)
     }
 
-    /// Every value of `samples` against the pattern, record k = first + n.
     static func expectPattern(_ samples: LabeledSamples, first: Int) {
-        var mismatches = 0
-        for n in 0..<samples.count {
-            for row in 0..<32 {
-                for column in 0..<32 {
-                    for channel in 0..<3 where value(samples, n, row, column, channel) != pixel(first + n, channel, row, column) {
-                        mismatches += 1
-                    }
-                }
-            }
-        }
-        #expect(mismatches == 0)
+        #expect(ImagePattern.mismatches(samples, first: first) { pixel($0, $3, $1, $2) } == 0)
     }
 
     @Test(.enabled(if: Tools.python("tarfile", "gzip"), "needs python3 to write test archives"))

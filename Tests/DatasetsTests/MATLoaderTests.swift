@@ -64,23 +64,12 @@ with open(out, 'wb') as f:
         Float((3 * row + 7 * column + 80 * channel + 13 * k) % 256)
     }
 
-    /// Feature (row, column, channel) of sample n of NHWC `[n, 32, 32, 3]` features.
     static func value(_ samples: LabeledSamples, _ n: Int, _ row: Int, _ column: Int, _ channel: Int) -> Float {
-        samples.features.scalars[((n * 32 + row) * 32 + column) * 3 + channel]
+        ImagePattern.value(samples, n, row, column, channel)
     }
 
     static func expectPattern(_ samples: LabeledSamples, first: Int) {
-        var mismatches = 0
-        for n in 0..<samples.count {
-            for row in 0..<32 {
-                for column in 0..<32 {
-                    for channel in 0..<3 where value(samples, n, row, column, channel) != pattern(first + n, row, column, channel) {
-                        mismatches += 1
-                    }
-                }
-            }
-        }
-        #expect(mismatches == 0)
+        #expect(ImagePattern.mismatches(samples, first: first) { pattern($0, $1, $2, $3) } == 0)
     }
 
     @Test(.enabled(if: Tools.python("numpy", "scipy"), "needs python3 with numpy and scipy to write MAT files"))
