@@ -42,13 +42,16 @@ let package = Package(
         // Known data sets by name: catalogue, verified downloads into the store.
         .target(name: "DataCatalog", dependencies: ["ArtifactStore", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["ArtifactStore", "Workflows", "Fingerprints", "ActiveLearning", "Tensors"]),
-        .target(name: "Stages", dependencies: ["Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
+        // External models (docs/external-models.md): workers, requests, identity.
+        .target(name: "CSpawn"),
+        .target(name: "ExternalModels", dependencies: ["CSpawn", "Execution", "ArtifactStore", "Workflows", "Fingerprints", "Strategies"]),
+        .target(name: "Stages", dependencies: ["ExternalModels", "Execution", "ArtifactStore", "Workflows", "Datasets", "NeuralNetworks",
                                                "ActiveLearning", "Strategies", "DataCatalog", "Tensors", "HDF5", "Fingerprints"]),
         .target(name: "Workflows", dependencies: ["CYAML", "Fingerprints", "Suggestions", "Strategies", "DataCatalog"]),
 
         // The command-line tool: the only target that prints.
         .executableTarget(name: "alflow", dependencies: [
-            "Tensors", "HDF5", "Fingerprints", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports", "DataCatalog",
+            "Tensors", "HDF5", "Fingerprints", "Workflows", "ArtifactStore", "Execution", "Stages", "Reports", "DataCatalog", "ExternalModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,14 +75,14 @@ let package = Package(
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
         .testTarget(name: "DataCatalogTests", dependencies: ["DataCatalog", "ArtifactStore", "FetchProbe", "TestSupport"]),
         .executableTarget(name: "FetchProbe", dependencies: ["DataCatalog"], path: "Tests/FetchProbe"),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Stages", "ArtifactStore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Stages", "ArtifactStore", "ExternalModels", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
 
 // `ALFLOW_WERROR=1` (the Makefile's default, and so CI's): any warning in alflow's own code fails the build.
 if Context.environment["ALFLOW_WERROR"] == "1" {
-    for target in package.targets where target.type != .system && target.name != "CStrategyRegistry" {
+    for target in package.targets where target.type != .system && !["CStrategyRegistry", "CSpawn"].contains(target.name) {
         target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
     }
 }

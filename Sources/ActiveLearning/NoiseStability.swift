@@ -103,3 +103,25 @@ public enum NoiseStability {
         }
     }
 }
+
+extension NoiseStability {
+    /// The deviations (o_k − o)/‖o‖ from outputs computed elsewhere (an
+    /// external model's clean outputs `[n, w]` and K perturbed ones
+    /// `[n, K·w]`, draw k in columns k·w ..< (k+1)·w) — the same arithmetic as
+    /// `deviations(network:…)`.
+    public static func deviations(clean: Tensor, perturbed: Tensor, samples: Int) -> Tensor {
+        let n = clean.rowCount, width = clean.rowWidth, total = samples * width
+        precondition(perturbed.rowCount == n && perturbed.rowWidth == total, "perturbed outputs must be [n, K·w]")
+        let norms = clean.rowNorms()
+        var values = [Float](repeating: 0, count: n * total)
+        for i in 0..<n {
+            let scale = norms[i] > 0 ? 1 / norms[i] : 0
+            for k in 0..<samples {
+                for j in 0..<width {
+                    values[i * total + k * width + j] = (perturbed.scalars[i * total + k * width + j] - clean.scalars[i * width + j]) * scale
+                }
+            }
+        }
+        return Tensor(shape: [n, total], scalars: values)
+    }
+}

@@ -30,11 +30,13 @@ extension ArtifactStore {
     }
 
     public func hasCheckpoint(key: String) -> Bool {
-        FileManager.default.fileExists(atPath: layout.checkpoint(key))
+        FileManager.default.fileExists(atPath: layout.checkpoint(key)) || FileManager.default.fileExists(atPath: layout.externalCheckpoint(key))
     }
 
     public func removeCheckpoint(key: String) {
         unlink(layout.checkpoint(key))
+        let external = layout.externalCheckpoint(key)
+        if FileManager.default.fileExists(atPath: external) { try? FileManager.default.removeItem(atPath: external) }
     }
 }
 

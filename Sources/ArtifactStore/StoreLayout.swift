@@ -35,6 +35,9 @@ public struct StoreLayout: Sendable {
     public func objectFolder(_ key: String) -> String { objects + "/" + String(key.prefix(2)) }
     public func object(_ key: String) -> String { objectFolder(key) + "/" + key + ".h5" }
     public func checkpoint(_ key: String) -> String { partial + "/" + key + ".h5" }
+    /// An external model's own checkpoint folder for the stage `key`.
+    public func externalCheckpoint(_ key: String) -> String { partial + "/" + key + ".external" }
+    public var logs: String { root + "/logs" }
     public func lock(_ key: String) -> String { locks + "/" + key + ".lock" }
     public func runFolder(_ workflow: String) -> String { runs + "/" + Self.safeName(workflow) }
     public func reportFolder(_ workflow: String) -> String { reports + "/" + Self.safeName(workflow) }

@@ -14,7 +14,12 @@ enum EvaluateStage {
         let parameters = try Networks.parameters(train, for: network)
         let features = try load.testFeatures()
         let outputs = network.infer(features, parameters: parameters, keepEmbeddings: false).outputs
-        var result = EvaluatePayload(metrics: [:], perClass: nil, labeled: try train.integer("samples"), testSize: features.rowCount)
+        return try payload(outputs: outputs, load: load, labeled: try train.integer("samples"), metrics: metrics)
+    }
+
+    /// The metrics of a model's outputs on the test split: logits or probabilities `[T, C]`, or predictions `[T, 1]`.
+    static func payload(outputs: Tensor, load: LoadPayload, labeled: Int, metrics: [Metric]) throws -> EvaluatePayload {
+        var result = EvaluatePayload(metrics: [:], perClass: nil, labeled: labeled, testSize: outputs.rowCount)
         if load.isClassification {
             let truth = try load.testLabels()
             let predicted = outputs.argmaxRows()

@@ -20,7 +20,7 @@ enum ScoreStage {
         let candidates = selection.candidates, labeled = selection.labeled
         let inference = network.infer(try load.poolFeatures(candidates), parameters: weights)
         let inputs = ScoringInputs(
-            isClassification: load.isClassification, classes: load.classes, embeddings: inference.embeddings,
+            isClassification: load.isClassification, classes: load.classes, embeddings: { inference.embeddings },
             seed: seed, probabilities: { inference.outputs.softmaxRows() },
             labeledEmbeddings: { network.infer(try load.poolFeatures(labeled), parameters: weights).embeddings },
             labeledLabels: {
@@ -29,10 +29,14 @@ enum ScoreStage {
             },
             head: { try Networks.head(weights) },
             perturbation: try perturb.map { try PerturbStage.payload($0, candidates: candidates.count) })
-        let payload = try kind.declaration.score(inputs, parameters)
+        return try content(kind: kind, payload: try kind.declaration.score(inputs, parameters), candidates: candidates.count)
+    }
+
+    /// The object of a strategy's score payload, each array's row count checked.
+    static func content(kind: StrategyKind, payload: ScorePayload, candidates count: Int) throws -> ArtifactContent {
         var content = ArtifactContent(attributes: ["strategy": .string(kind.rawValue)])
         if let scores = payload.scores {
-            guard scores.count == candidates.count else { throw shapeError(kind, "scores", scores.count, candidates.count) }
+            guard scores.count == count else { throw shapeError(kind, "scores", scores.count, count) }
             content.arrays["scores"] = HDF5Array(scores)
         }
         for (name, path) in ScorePayload.matrices {

@@ -6,6 +6,7 @@ import Strategies
 import Datasets
 import Tensors
 import ActiveLearning
+import ExternalModels
 import Workflows
 
 /// Computes the stages of a plan: each one a pure function of its input
@@ -15,10 +16,13 @@ public struct StageComputer: Sendable {
     /// Training writes a checkpoint after an epoch once this many seconds
     /// of training have passed since the last one (0: after every epoch).
     public let checkpointInterval: Double
+    /// The workers of the workflow's external model, if it has one.
+    public let external: ExternalModelRuntime?
 
-    public init(plan: Plan, checkpointInterval: Double = 0.25) {
+    public init(plan: Plan, checkpointInterval: Double = 0.25, external: ExternalModelRuntime? = nil) {
         self.plan = plan
         self.checkpointInterval = checkpointInterval
+        self.external = external
     }
 
     /// The implementation versions of every component, as declared next to its code.
@@ -26,7 +30,8 @@ public struct StageComputer: Sendable {
         stages: [.load: LoadStage.version, .select: SelectStage.version, .train: TrainStage.version, .perturb: PerturbStage.version,
                  .score: ScoreStage.version, .evaluate: EvaluateStage.version],
         architectures: [.mlp: Architecture.mlp(hidden: [], dropout: 0).version, .smallnet: Architecture.smallNet(dropout: 0).version,
-                        .regressionMLP: Architecture.regressionMLP(dropout: 0).version, .linear: Architecture.linear.version],
+                        .regressionMLP: Architecture.regressionMLP(dropout: 0).version, .linear: Architecture.linear.version,
+                        .external: ExternalModelStages.version],
         optimizers: [.adam: Optimizer.adamVersion, .sgd: Optimizer.sgdVersion],
         loaders: ["builtin": max(BuiltinDataset.version, IDXLoader.version, CSVLoader.version, CIFARLoader.version, SVHNLoader.version,
                                  MATLoader.version), "idx": IDXLoader.version, "csv": CSVLoader.version,
@@ -52,16 +57,31 @@ public struct StageComputer: Sendable {
                                            seed: planned.seed ?? 0).content
         case .train(let model, let train, let cycle, let warm, let balanced):
             let load = try inputs.load()
+            if let runtime = try externalRuntime(model) {
+                return try ExternalModelStages.train(runtime, load: load, selection: try inputs.selection(poolSize: load.poolSize),
+                                                     previous: warm ? try inputs.previousTrain() : nil, train: train, cycle: cycle,
+                                                     workflowSeed: planned.seed ?? 0, streamSeed: seed, classBalanced: balanced, context: context)
+            }
             return try TrainStage.compute(load: load, selection: try inputs.selection(poolSize: load.poolSize),
                                           previous: warm ? try inputs.previousTrain() : nil, model: model, train: train, cycle: cycle,
                                           workflowSeed: planned.seed ?? 0, streamSeed: seed, classBalanced: balanced,
                                           checkpointInterval: checkpointInterval, context: context)
         case .perturb(let request, let model):
             let load = try inputs.load()
+            if let runtime = try externalRuntime(model) {
+                return try ExternalModelStages.perturb(runtime, load: load, train: try inputs.train(),
+                                                       selection: try inputs.selection(poolSize: load.poolSize), request: request, seed: seed,
+                                                       context: context)
+            }
             return try PerturbStage.compute(load: load, train: try inputs.train(), selection: try inputs.selection(poolSize: load.poolSize),
                                             model: model, request: request, seed: seed)
         case .score(let kind, let parameters, let model):
             let load = try inputs.load()
+            if let runtime = try externalRuntime(model) {
+                return try ExternalModelStages.score(runtime, kind: kind, parameters: parameters, load: load, train: try inputs.train(),
+                                                     selection: try inputs.selection(poolSize: load.poolSize), perturb: inputs.perturb,
+                                                     seed: seed, context: context)
+            }
             return try ScoreStage.compute(kind: kind, parameters: parameters, model: model, load: load, train: try inputs.train(),
                                           selection: try inputs.selection(poolSize: load.poolSize), perturb: inputs.perturb, seed: seed)
         case .query(let kind, let parameters, let query, let candidates, let cycle):
@@ -70,8 +90,19 @@ public struct StageComputer: Sendable {
                                          score: inputs.score, perturb: inputs.perturb, query: query, candidates: candidates, cycle: cycle,
                                          workflowSeed: planned.seed ?? 0, streamSeed: seed).content
         case .evaluate(let metrics, let model):
+            if let runtime = try externalRuntime(model) {
+                return try ExternalModelStages.evaluate(runtime, load: try inputs.load(), train: try inputs.train(), metrics: metrics,
+                                                        context: context)
+            }
             return try EvaluateStage.compute(load: try inputs.load(), train: try inputs.train(), model: model, metrics: metrics).content
         }
+    }
+
+    /// The runtime for an external model's stage (nil for a built-in model).
+    func externalRuntime(_ model: ModelSpec) throws -> ExternalModelRuntime? {
+        guard model.kind == .external else { return nil }
+        guard let external else { throw StageError.invalidData("the workflow's external model was not started for this command") }
+        return external
     }
 
     func input(_ id: String, _ context: StageContext) throws -> Input {
@@ -92,7 +123,7 @@ enum Networks {
         case .mlp: return .mlp(hidden: model.hidden, dropout: Float(model.dropout))
         case .smallnet: return .smallNet(dropout: Float(model.dropout))
         case .regressionMLP: return .regressionMLP(dropout: Float(model.dropout))
-        case .linear: return .linear
+        case .linear, .external: return .linear
         }
     }
 

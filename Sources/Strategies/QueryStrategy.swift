@@ -20,6 +20,10 @@ public protocol QueryStrategy: Sendable {
     static var supportsRegression: Bool { get }
     /// Has a score stage (all but random).
     static var hasScoreStage: Bool { get }
+    /// Its score step reads the candidates' or the labelled set's penultimate features.
+    static var usesEmbeddings: Bool { get }
+    /// Its score step reads the model's last linear layer (`ScoringInputs.head()`).
+    static var usesClassifierHead: Bool { get }
     /// The perturbation it reads (Noise Stability draws, MC-dropout passes), if any.
     static func perturbation(_ parameters: StrategyParameters, isClassification: Bool) -> PerturbationRequest?
     /// Problems of a combination of parameters and workflow that the parameter ranges cannot express.
@@ -34,6 +38,8 @@ extension QueryStrategy {
     public static var parameters: [StrategyParameter] { [] }
     public static var supportsRegression: Bool { false }
     public static var hasScoreStage: Bool { true }
+    public static var usesEmbeddings: Bool { false }
+    public static var usesClassifierHead: Bool { false }
     public static func perturbation(_ parameters: StrategyParameters, isClassification: Bool) -> PerturbationRequest? { nil }
     public static func problems(_ parameters: StrategyParameters, _ context: StrategyContext) -> [StrategyProblem] { [] }
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload { ScorePayload() }

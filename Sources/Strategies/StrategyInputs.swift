@@ -6,8 +6,9 @@ public struct ScoringInputs: Sendable {
     public let isClassification: Bool
     /// Number of classes (1 for regression).
     public let classes: Int
-    /// Penultimate features of the candidates `[n, d]`.
-    public let embeddings: Tensor
+    /// Penultimate features of the candidates `[n, d]` (declare `usesEmbeddings`).
+    public var embeddings: Tensor { get throws { try makeEmbeddings() } }
+    private let makeEmbeddings: @Sendable () throws -> Tensor
     /// The seed of this score stage's random streams (a function of its key).
     public let seed: UInt64
     private let makeProbabilities: @Sendable () -> Tensor
@@ -17,12 +18,12 @@ public struct ScoringInputs: Sendable {
     /// The perturbation stage's output, for strategies that declare one.
     public let perturbation: PerturbationPayload?
 
-    public init(isClassification: Bool, classes: Int, embeddings: Tensor, seed: UInt64, probabilities: @escaping @Sendable () -> Tensor,
+    public init(isClassification: Bool, classes: Int, embeddings: @escaping @Sendable () throws -> Tensor, seed: UInt64, probabilities: @escaping @Sendable () -> Tensor,
                 labeledEmbeddings: @escaping @Sendable () throws -> Tensor, labeledLabels: @escaping @Sendable () throws -> [Int32],
                 head: @escaping @Sendable () throws -> ClassifierHead, perturbation: PerturbationPayload?) {
         self.isClassification = isClassification
         self.classes = classes
-        self.embeddings = embeddings
+        makeEmbeddings = embeddings
         self.seed = seed
         makeProbabilities = probabilities
         makeLabeledEmbeddings = labeledEmbeddings

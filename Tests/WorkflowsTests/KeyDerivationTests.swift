@@ -1,4 +1,5 @@
 import ArtifactStore
+import ExternalModels
 import Foundation
 import Stages
 import TestSupport
@@ -11,7 +12,7 @@ import Workflows
 /// change no key at all.
 @Suite(.serialized) struct KeyDerivationTests {
     /// The base workflows: one per data source, each with a short loop.
-    enum Base: String, CaseIterable { case digits, csv, idx, npy, hdf5, synthetic, regression, smallnet, linear }
+    enum Base: String, CaseIterable { case digits, csv, idx, npy, hdf5, synthetic, regression, smallnet, linear, external }
 
     /// A rule: which base, which `--set`, which stage kinds read the field.
     struct Rule {
@@ -68,6 +69,15 @@ import Workflows
         "model.smallnet.dropout": Rule(base: .smallnet, set: ["model.smallnet.dropout=0.2"], reads: model),
         "model.regression_mlp.dropout": Rule(base: .regression, set: ["model.regression_mlp.dropout=0.2"], reads: model),
         "model.linear": Rule(base: .linear, set: [], reads: model, noAlternative: true),
+        // An external model's files by content (a content-identical copy changes nothing: see the path test below)…
+        "model.external.command": Rule(base: .external, set: ["model.external.command=[python3, model2.py]"], reads: model),
+        "model.external.sources": Rule(base: .external, set: ["model.external.sources=[model.py, model2.py]"], reads: model),
+        // …and its environment as the policy keeps it (strict adds the device's name).
+        "model.external.environment": Rule(base: .external, set: ["model.external.environment=strict"], reads: model),
+        // The requested device enters through the environment `describe` reports (fixed here), never as written.
+        "model.external.device": Rule(base: .external, set: ["model.external.device=cpu"], reads: nil),
+        "model.external.timeout": Rule(base: .external, set: ["model.external.timeout=5m"], reads: nil),
+        "model.external.worker": Rule(base: .external, set: ["model.external.worker=per_stage"], reads: nil),
         "train.epochs": Rule(base: .digits, set: ["train.epochs=3"], reads: [.train]),
         "train.batch_size": Rule(base: .digits, set: ["train.batch_size=8"], reads: [.train]),
         "train.optimizer": Rule(base: .digits, set: ["train.optimizer=sgd"], reads: [.train]),
@@ -135,6 +145,9 @@ import Workflows
             return "name: keys\nseeds: [0]\ndataset: {npy: {features: x.npy, targets: y.npy, images: true}}\nmodel: {smallnet: {}}\n" + train + loop + strategies
         case .linear:
             return "name: keys\nseeds: [0]\ndataset: {builtin: digits}\nmodel: {linear: {}}\n" + train + loop + "strategies: {random: {}, entropy: {}}\n"
+        case .external:
+            return "name: keys\nseeds: [0]\ndataset: {builtin: digits}\nmodel: {external: {command: [python3, model.py], sources: [model.py]}}\n"
+                + train + loop + strategies
         case .csv:
             return "name: keys\nseeds: [0]\ndataset: {csv: {path: table.csv, target: price, task: classification}}\nmodel: {mlp: {hidden: [8]}}\n"
                 + train + loop + strategies
@@ -156,7 +169,7 @@ import Workflows
     /// Data files (their content only matters for digests), each with a content-identical copy under copy/.
     static func makeFiles(_ dir: TemporaryDirectory) throws {
         try FileManager.default.createDirectory(atPath: dir.file("copy"), withIntermediateDirectories: true)
-        for name in ["table.csv", "train-images", "train-labels", "test-images", "test-labels", "x.npy", "y.npy", "data.h5"] {
+        for name in ["table.csv", "train-images", "train-labels", "test-images", "test-labels", "x.npy", "y.npy", "data.h5", "model.py", "model2.py"] {
             let bytes = Data("contents of \(name)\n".utf8)
             try bytes.write(to: URL(fileURLWithPath: dir.file(name)))
             try bytes.write(to: URL(fileURLWithPath: dir.file("copy/" + name)))
@@ -167,8 +180,16 @@ import Workflows
         let path = dir.file(file)
         try Data(baseText(base).utf8).write(to: URL(fileURLWithPath: path))
         let outcome = WorkflowLoader.load(path, overrides: overrides)
-        let workflow = try #require(outcome.workflow, "\(base) \(overrides): \(outcome.diagnostics.map(\.rendered))")
+        var workflow = try #require(outcome.workflow, "\(base) \(overrides): \(outcome.diagnostics.map(\.rendered))")
         let files = FileDigests(store: nil)
+        if let spec = workflow.model.external {
+            // What `describe` would report, fixed (no worker runs here).
+            let description = try ModelDescription(line: """
+                {"id": 0, "ok": true, "model": {"name": "m", "supports": ["embeddings", "mc_dropout", "weight_noise"]},
+                 "environment": {"python": "3.11", "torch": "2.15", "device": "cpu", "device_name": "test cpu"}}
+                """.replacingOccurrences(of: "\n", with: " "))
+            workflow.model.external?.identity = try ExternalModelSetup.identity(spec, description) { try files.digest(of: $0) }
+        }
         return try StageComputer.plan(workflow) { try SourceLoading.digests($0, files: files) }
     }
 
@@ -216,6 +237,18 @@ import Workflows
         let renamed = try Self.plan(.digits, ["strategies={random: {}, chosen: {entropy: {}}}"], in: dir)
         let plain = try Self.plan(.digits, ["strategies={random: {}, entropy: {}}"], in: dir)
         #expect(Set(renamed.stages.map(\.digest)) == Set(plain.stages.map(\.digest)))
+    }
+
+    @Test func externalModelFilesEnterKeysByContent() throws {
+        let dir = try TemporaryDirectory()
+        try Self.makeFiles(dir)
+        let base = try Self.plan(.external, [], in: dir)
+        let copied = try Self.plan(.external, ["model.external.command=[python3, copy/model.py]", "model.external.sources=[copy/model.py]"], in: dir)
+        #expect(base.stages.map(\.digest) == copied.stages.map(\.digest), "a content-identical copy of the model changed a key")
+        try Data("edited\n".utf8).write(to: URL(fileURLWithPath: dir.file("copy/model.py")))
+        let edited = try Self.plan(.external, ["model.external.command=[python3, copy/model.py]", "model.external.sources=[copy/model.py]"], in: dir)
+        let changed = Set(zip(base.stages, edited.stages).filter { $0.digest != $1.digest }.map { $0.0.kind })
+        #expect(changed == [.train, .perturb, .score, .evaluate, .select], "\(changed)")
     }
 
     /// Any change to a key of the quick start is a reviewed change: regenerate with ALFLOW_UPDATE_GOLDEN=1.

@@ -16,6 +16,8 @@ public enum AlphaMixStrategy: QueryStrategy {
     public static let name = "alpha_mix"
     public static let summary = "features mixed with class anchors; k-means over the candidates whose prediction flips (Parvaneh et al.)"
     public static let version = 1
+    public static let usesEmbeddings = true
+    public static let usesClassifierHead = true
     public static let parameters = [
         StrategyParameter(name: "epsilon", kind: .double(above: 0, atLeast: nil, below: 1), default: .value(.double(AlphaMix.defaultEpsilon)),
                           scope: .score, help: "the α cap's step (--alpha_cap); the README's closed form uses 0.2"),
@@ -34,7 +36,7 @@ public enum AlphaMixStrategy: QueryStrategy {
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
         let head = try inputs.head()
         let labeled = try inputs.labeledEmbeddings()
-        let z = inputs.embeddings, d = z.rowWidth
+        let z = try inputs.embeddings, d = z.rowWidth
         guard head.weights.rowCount == d, head.bias.count == head.weights.rowWidth, labeled.rowCount == 0 || labeled.rowWidth == d else {
             throw StrategyError.invalidData("alpha_mix: the model's output layer does not take its embeddings (\(head.weights.shape) for width \(d))")
         }

@@ -5,9 +5,10 @@ public enum BADGEStrategy: QueryStrategy {
     public static let name = "badge"
     public static let summary = "k-means++ on gradient embeddings (Ash et al.)"
     public static let version = 1
+    public static let usesEmbeddings = true
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
-        ScorePayload(embeddings: inputs.embeddings, classFactors: BADGE.classFactors(probabilities: inputs.probabilities()))
+        ScorePayload(embeddings: try inputs.embeddings, classFactors: BADGE.classFactors(probabilities: inputs.probabilities()))
     }
 
     public static func select(_ inputs: QueryInputs, _ parameters: StrategyParameters) throws -> [Int] {

@@ -5,10 +5,11 @@ public enum CoreSetStrategy: QueryStrategy {
     public static let name = "coreset"
     public static let summary = "k-center greedy on embeddings from the labelled set (Sener & Savarese)"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let supportsRegression = true
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
-        ScorePayload(embeddings: inputs.embeddings, labeledEmbeddings: try inputs.labeledEmbeddings())
+        ScorePayload(embeddings: try inputs.embeddings, labeledEmbeddings: try inputs.labeledEmbeddings())
     }
 
     public static func select(_ inputs: QueryInputs, _ parameters: StrategyParameters) throws -> [Int] {

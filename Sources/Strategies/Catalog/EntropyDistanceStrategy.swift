@@ -5,12 +5,13 @@ public enum EntropyDistanceStrategy: QueryStrategy {
     public static let name = "entropy_distance"
     public static let summary = "entropy plus γ · distance (the IBAL paper's baseline)"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let gamma = StrategyParameter(name: "gamma", kind: .double(above: nil, atLeast: 0, below: nil), default: .value(.double(1)),
                                                 scope: .select, help: "weight of the normalised distance term")
     public static let parameters = [gamma]
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
-        ScorePayload(scores: UncertaintyScores.entropy(inputs.probabilities()), embeddings: inputs.embeddings,
+        ScorePayload(scores: UncertaintyScores.entropy(inputs.probabilities()), embeddings: try inputs.embeddings,
                      labeledEmbeddings: try inputs.labeledEmbeddings())
     }
 

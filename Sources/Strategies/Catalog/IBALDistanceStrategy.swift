@@ -5,6 +5,7 @@ public enum IBALDistanceStrategy: QueryStrategy {
     public static let name = "ibal_d"
     public static let summary = "IBAL minus γ · distance to the labelled set"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let parameters = [IBALStrategy.lambda, IBALStrategy.variant, EntropyDistanceStrategy.gamma]
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {

@@ -6,6 +6,7 @@ public enum IBALStrategy: QueryStrategy {
     public static let name = "ibal"
     public static let summary = "importance from representer points, least first (Pezeshkpour et al.)"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let lambda = StrategyParameter(name: "lambda", kind: .double(above: 0, atLeast: nil, below: nil), default: .value(.double(0.003)),
                                                  scope: .score, help: "L2 strength of the representer refit (Yeh et al.'s --lmbd)")
     public static let variant = StrategyParameter(name: "variant", kind: .choice(["A", "B"]), default: .value(.text("A")), scope: .score,
@@ -15,10 +16,10 @@ public enum IBALStrategy: QueryStrategy {
     /// Importance scores with the candidates' and labelled points' features (IBAL-D reads them too).
     static func importance(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
         let labeled = try inputs.labeledEmbeddings()
-        let scores = IBAL.importance(probabilities: inputs.probabilities(), candidateEmbeddings: inputs.embeddings,
+        let scores = IBAL.importance(probabilities: inputs.probabilities(), candidateEmbeddings: try inputs.embeddings,
                                      labeledEmbeddings: labeled, labels: try inputs.labeledLabels(), lambda: parameters.number("lambda"),
                                      variant: parameters.text("variant") == "B" ? .b : .a)
-        return ScorePayload(scores: scores, embeddings: inputs.embeddings, labeledEmbeddings: labeled)
+        return ScorePayload(scores: scores, embeddings: try inputs.embeddings, labeledEmbeddings: labeled)
     }
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {

@@ -5,6 +5,7 @@ public enum ProbCoverStrategy: QueryStrategy {
     public static let name = "probcover"
     public static let summary = "greedy coverage of δ-balls (Yehuda et al.)"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let supportsRegression = true
     public static let parameters = [
         StrategyParameter(name: "delta", kind: .doubleOrAuto, default: .value(.automatic), scope: .select,

@@ -6,12 +6,13 @@ public enum TypiClustStrategy: QueryStrategy {
     public static let name = "typiclust"
     public static let summary = "typical points of uncovered clusters (Hacohen et al.)"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let supportsRegression = true
 
     /// Labelled points first, then the candidates, L2-normalised.
     static func points(_ inputs: ScoringInputs) throws -> ScorePayload {
         let labeled = try inputs.labeledEmbeddings()
-        return ScorePayload(vectors: Tensor.concatenateRows([labeled, inputs.embeddings]).normalizedRows(), labeledCount: labeled.rowCount)
+        return ScorePayload(vectors: Tensor.concatenateRows([labeled, try inputs.embeddings]).normalizedRows(), labeledCount: labeled.rowCount)
     }
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {

@@ -5,6 +5,7 @@ public enum VeSSALStrategy: QueryStrategy {
     public static let name = "vessal"
     public static let summary = "streaming volume sampling (Saran et al.)"
     public static let version = 1
+    public static let usesEmbeddings = true
     public static let supportsRegression = true
     public static let parameters = [
         StrategyParameter(name: "embedding", kind: .choice(["gradient", "penultimate"]), default: .value(.text("gradient")), scope: .score,
@@ -18,8 +19,8 @@ public enum VeSSALStrategy: QueryStrategy {
 
     public static func score(_ inputs: ScoringInputs, _ parameters: StrategyParameters) throws -> ScorePayload {
         let penultimate = parameters.text("embedding") == "penultimate" || !inputs.isClassification
-        return ScorePayload(vectors: penultimate ? inputs.embeddings
-            : VeSSAL.gradientEmbeddings(probabilities: inputs.probabilities(), embeddings: inputs.embeddings))
+        return ScorePayload(vectors: penultimate ? try inputs.embeddings
+            : VeSSAL.gradientEmbeddings(probabilities: inputs.probabilities(), embeddings: try inputs.embeddings))
     }
 
     public static func select(_ inputs: QueryInputs, _ parameters: StrategyParameters) throws -> [Int] {

@@ -262,6 +262,11 @@ struct WorkflowDecoder {
         guard let kind = ModelSpec.Kind(rawValue: kindName), let options = reader.value(kindName) else { return nil }
         for other in given.dropFirst() { _ = reader.value(other) }
         reader.finish(known: kinds)
+        if kind == .external {
+            return ExternalModelDecoder(folder: folder, bag: bag).decode(options, anchor: reader.keyLocation(kindName)).map {
+                ModelSpec(kind: .external, hidden: [], dropout: 0, location: reader.keyLocation(kindName), external: $0)
+            }
+        }
         guard let inner = MappingReader(options, path: "model.\(kindName)", bag: bag, anchor: reader.keyLocation(kindName)) else { return nil }
         let hidden = kind == .mlp ? inner.intList("hidden", default: [64], range: 1...100_000) : nil
         let dropout = kind == .linear ? Located(0.0, at: nil) : inner.double("dropout", default: 0, atLeast: 0, below: 1)

@@ -93,13 +93,23 @@ public struct DatasetSpec: Sendable {
 
 /// Encodes without `location` (cosmetic; see SpecificationEncoding.swift).
 public struct ModelSpec: Sendable, Equatable, Encodable {
-    public enum Kind: String, Sendable, CaseIterable, Encodable { case mlp, smallnet, regressionMLP = "regression_mlp", linear }
+    public enum Kind: String, Sendable, CaseIterable, Encodable { case mlp, smallnet, regressionMLP = "regression_mlp", linear, external }
     public var kind: Kind
     public var hidden: [Int]
     public var dropout: Double
     public var location: SourceLocation?
+    /// The external model's command and identity (kind `external` only).
+    public var external: ExternalModelSpec?
 
-    enum CodingKeys: String, CodingKey { case kind, hidden, dropout }
+    public init(kind: Kind, hidden: [Int], dropout: Double, location: SourceLocation?, external: ExternalModelSpec? = nil) {
+        self.kind = kind
+        self.hidden = hidden
+        self.dropout = dropout
+        self.location = location
+        self.external = external
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, hidden, dropout, external }
 }
 
 /// Every field is read by training, so every field is in its key.

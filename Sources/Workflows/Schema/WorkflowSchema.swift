@@ -81,6 +81,13 @@ public enum WorkflowSchema {
                 ("smallnet", object([("dropout", dropout)])),
                 ("regression_mlp", object([("dropout", dropout)])),
                 ("linear", object([])),
+                ("external", object([
+                    ("command", .object([("type", .string("array")), ("minItems", .int(1)), ("items", .object([("type", .string("string"))]))])),
+                    ("sources", .object([("type", .string("array")), ("items", .object([("type", .string("string"))]))])),
+                    ("device", choice(["auto", "cpu", "cuda"])), ("environment", choice(["strict", "versions", "none"])),
+                    ("timeout", .object([("type", .array([.string("number"), .string("string")]))])),
+                    ("worker", choice(["persistent", "per_stage"])),
+                ], required: ["command"])),
             ])),
         ])
     }

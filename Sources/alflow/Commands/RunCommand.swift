@@ -48,7 +48,9 @@ struct RunCommand: ParsableCommand {
     }
 
     private func runOne(_ file: String, store: ArtifactStore, cancellation: Cancellation) throws -> ExitCode {
-        let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: true)
+        let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: true,
+                                               startExternalModel: !dryRun, cancellation: cancellation)
+        defer { session.external?.shutdown() }
         let plan = session.plan
         let cores = Parallel.defaultWorkers
         let jobCount = max(1, jobs ?? cores)
@@ -68,7 +70,7 @@ struct RunCommand: ParsableCommand {
                                 live.handle(event)
                             })
         let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
-        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval))
+        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval), external: session.external)
         // Testing hook: stages named here fail, to exercise failure handling end to end.
         let injected = Set((ProcessInfo.processInfo.environment["ALFLOW_TEST_FAIL_STAGES"] ?? "").split(separator: ",").map(String.init))
         for id in force where plan.stage(id) == nil {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ArtifactStore
+import Execution
+import ExternalModels
 import Stages
 import Workflows
 
@@ -7,27 +9,36 @@ import Workflows
 struct WorkflowSession {
     let workflow: Workflow
     let plan: Plan
+    /// The workers of an external model (`run` only; stop them with `close()`).
+    var external: ExternalModelRuntime?
 
     /// Exits with 65 after printing every diagnostic if the workflow (or,
     /// with `inspectData`, its data) is invalid. Warnings are printed too.
-    static func open(_ path: String, overrides: [String], store: ArtifactStore?, inspectData: Bool) throws -> WorkflowSession {
+    static func open(_ path: String, overrides: [String], store: ArtifactStore?, inspectData: Bool,
+                     startExternalModel: Bool = false, cancellation: Cancellation? = nil) throws -> WorkflowSession {
         let outcome = WorkflowLoader.load(path, overrides: overrides)
         Console.show(outcome.diagnostics)
-        guard let workflow = outcome.workflow else { throw Console.invalid }
+        guard var workflow = outcome.workflow else { throw Console.invalid }
+        let external = try ExternalModelPreparation.prepare(&workflow, store: store, mode: startExternalModel ? .start : .describe,
+                                                            cancellation: cancellation)
         let plan: Plan
         do {
             let files = FileDigests(store: store)
             plan = try StageComputer.plan(workflow) { try SourceLoading.digests($0, files: files) }
         } catch {
+            external?.shutdown()
             throw Console.fail(Diagnostic(workflow.dataset.source.location ?? SourceLocation(file: path, line: 1, column: 1),
                                           "cannot read the data files: \(error)"))
         }
         if inspectData {
             let problems = DataInspection.check(workflow, plan: plan, store: store)
             Console.show(problems)
-            if problems.contains(where: { $0.severity == .error }) { throw Console.invalid }
+            if problems.contains(where: { $0.severity == .error }) {
+                external?.shutdown()
+                throw Console.invalid
+            }
         }
-        return WorkflowSession(workflow: workflow, plan: plan)
+        return WorkflowSession(workflow: workflow, plan: plan, external: external)
     }
 
     /// "train entropy seed 2 cycle 4".

@@ -1,0 +1,133 @@
+import ArtifactStore
+import Foundation
+import Testing
+import TestSupport
+
+/// A tiny PyTorch model (models/tiny_mlp.py through the alflow_model helper)
+/// on the bundled digits: every strategy, exact resume after `kill -9`,
+/// recomputation exactly where the model's file changed.
+@Suite("External models: PyTorch", .serialized, .enabled(if: Tools.python("torch", "h5py", "numpy")))
+struct ExternalModelTorchTests {
+    static let root = TestPaths.packageRoot.path
+    /// The helper from this checkout (no `pip install` needed).
+    static let environment = ["PYTHONPATH": root + "/python"]
+
+    static func workflow(name: String, model: String, sources: String, strategies: [String], epochs: Int = 4, cycles: Int = 2) -> String {
+        """
+        name: \(name)
+        seeds: [0]
+        dataset: {builtin: digits, test_fraction: 0.3}
+        model:
+          external:
+            command: [python3, \(model)]
+            sources: [\(sources)]
+            device: cpu
+        train: {epochs: \(epochs), batch_size: 16, learning_rate: 0.01}
+        loop: {initial: 40, query: 20, cycles: \(cycles), candidates: 200}
+        strategies:
+        \(strategies.map { "  \($0): {}" }.joined(separator: "\n"))
+        """
+    }
+
+    /// Every strategy alflow knows, from the schema it publishes.
+    static func allStrategies() throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: root + "/workflows/workflow.schema.json"))
+        let schema = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let properties = (schema?["properties"] as? [String: Any])?["strategies"] as? [String: Any]
+        return ((properties?["properties"] as? [String: Any])?.keys).map { Array($0).sorted() } ?? []
+    }
+
+    @Test("every strategy runs with an external model, and every object records where it ran")
+    func everyStrategy() throws {
+        let harness = try CLIHarness()
+        let strategies = try Self.allStrategies()
+        #expect(strategies.count >= 17, "\(strategies)")
+        let file = try harness.write("all.yaml", Self.workflow(name: "all", model: Self.root + "/models/tiny_mlp.py",
+                                                               sources: Self.root + "/models/tiny_mlp.py", strategies: strategies))
+        let result = try harness.run(["run", file, "--store", harness.store("s"), "--quiet"], environment: Self.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try String(contentsOfFile: harness.store("s") + "/reports/all/results.csv", encoding: .utf8)
+        for strategy in strategies { #expect(csv.contains("\n\(strategy),0,1,60,accuracy,"), "no cycle-1 result for \(strategy)") }
+        let store = try ArtifactStore(root: harness.store("s"), alflowVersion: "test")
+        var selections = Set<[Int64]>()
+        for file in store.objectFiles() {
+            guard let key = file.key, case .hit(let artifact) = try store.read(key) else { continue }
+            if ["train", "score", "perturb", "evaluate"].contains(artifact.header.kind) {
+                #expect(artifact.content.attributes["external_device"] == .string("cpu"), "\(artifact.header.kind) lacks its device")
+            }
+            if artifact.header.kind == "select", let labeled = artifact.content.arrays["labeled"]?.values(as: Int64.self), labeled.count == 60 {
+                selections.insert(labeled.sorted())
+            }
+        }
+        // The strategies disagree about what to label (a strategy silently falling back would not).
+        #expect(selections.count >= strategies.count - 3, "only \(selections.count) distinct batches for \(strategies.count) strategies")
+    }
+
+    @Test("kill -9 during an external training: the worker goes too, and the resumed run continues from its checkpoint to the same bits")
+    func killedTrainingResumes() throws {
+        let harness = try CLIHarness()
+        let models = harness.folder.file("models")
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
+        try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
+        let text = Self.workflow(name: "resume", model: "models/tiny_mlp.py", sources: "models/", strategies: ["random"], epochs: 300, cycles: 1)
+        let file = try harness.write("resume.yaml", text)
+        // Uninterrupted reference.
+        let reference = try harness.run(["run", file, "--store", harness.store("ref"), "--quiet"], environment: Self.environment)
+        #expect(reference.status == 0, "\(reference.stderr)")
+        // Interrupted: killed once the model has written an epoch checkpoint.
+        let (process, _, _) = try harness.start(["run", file, "--store", harness.store("s"), "--quiet"], environment: Self.environment)
+        let partial = harness.store("s") + "/partial"
+        let deadline = Date().addingTimeInterval(120)
+        var checkpointed = false
+        while Date() < deadline, process.isRunning, !checkpointed {
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: partial))?.filter { $0.hasSuffix(".external") } ?? []
+            checkpointed = folders.contains { !((try? FileManager.default.contentsOfDirectory(atPath: partial + "/" + $0)) ?? []).isEmpty }
+            if !checkpointed { usleep(20_000) }
+        }
+        #expect(checkpointed, "the model never wrote a checkpoint")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // The worker sees the end of its input and exits.
+        var survivor = true
+        for _ in 0..<100 where survivor {
+            survivor = try Subprocess.run("/usr/bin/pgrep", ["-f", models + "/tiny_mlp.py"]).status == 0
+            if survivor { usleep(100_000) }
+        }
+        #expect(!survivor, "the model worker outlived alflow's kill -9")
+        let resumed = try harness.run(["run", file, "--store", harness.store("s"), "--events"], environment: Self.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resumed at epoch"), "the training started over instead of resuming")
+        #expect(try CLIHarness.objects(harness.store("s")) == (try CLIHarness.objects(harness.store("ref"))))
+        #expect(try String(contentsOfFile: harness.store("s") + "/reports/resume/results.csv", encoding: .utf8)
+                == (try String(contentsOfFile: harness.store("ref") + "/reports/resume/results.csv", encoding: .utf8)))
+    }
+
+    @Test("editing the model file recomputes exactly its stages and their dependents; touching it recomputes nothing")
+    func editedModelRecomputes() throws {
+        let harness = try CLIHarness()
+        let models = harness.folder.file("models")
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
+        try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
+        let text = Self.workflow(name: "edit", model: "models/tiny_mlp.py", sources: "models/", strategies: ["random", "entropy"], epochs: 2, cycles: 3)
+        let file = try harness.write("edit.yaml", text)
+        #expect(try harness.run(["run", file, "--store", harness.store("s"), "--quiet"], environment: Self.environment).status == 0)
+        // Touched: a new modification time, the same bytes.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: models + "/tiny_mlp.py")
+        let touched = try harness.run(["run", file, "--store", harness.store("s"), "--dry-run"], environment: Self.environment)
+        #expect(touched.stdout.contains("edit: 17 stages, 0 to compute"), "\(touched.stdout)")
+        // Edited: every stage that runs the model, and what depends on them.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: models + "/tiny_mlp.py"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("\n# edited: one more line\n".utf8))
+        try handle.close()
+        let edited = try harness.run(["run", file, "--store", harness.store("s"), "--dry-run"], environment: Self.environment)
+        let lines = edited.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ").last ?? "") }
+        let expected = ["train/seed0/cycle0", "evaluate/seed0/cycle0", "score/entropy/seed0/cycle0", "score/entropy/seed0/cycle1",
+                        "select/random/seed0/cycle1", "select/random/seed0/cycle2", "select/entropy/seed0/cycle1", "select/entropy/seed0/cycle2"]
+        for id in expected { #expect(lines.contains(id), "\(id) is not recomputed after the edit:\n\(edited.stdout)") }
+        #expect(!lines.contains { $0.hasPrefix("load") || $0 == "select/seed0/cycle0" }, "\(edited.stdout)")
+        #expect(lines.count == 17 - 2, "\(edited.stdout)")
+    }
+}
