@@ -107,6 +107,11 @@ class Worker:
             except ProcessLookupError:
                 pass
         self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
     def close(self) -> None:
         try:
@@ -116,7 +121,8 @@ class Worker:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.kill()
+            pass
+        self.kill()
         self.stderr.close()
 
 
