@@ -1,4 +1,5 @@
-"""A tiny MLP for tests: flatten → 32 → ReLU → dropout → 16 (embedding) → classes."""
+"""A tiny MLP for tests: flatten → 32 → ReLU → dropout → 16 (embedding) → classes
+(1 output for regression)."""
 import math
 
 from torch import nn
@@ -23,4 +24,4 @@ def build(classes, feature_shape):
 
 
 if __name__ == "__main__":
-    serve(build, name="tiny_mlp", probe_shape=(1, 8, 8))
+    serve(build, name="tiny_mlp", tasks=("classification", "regression"), probe_shape=(1, 8, 8))

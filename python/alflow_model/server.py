@@ -38,7 +38,7 @@ class Worker:
         task = data.get("task", "classification")
         if task not in self.tasks:
             raise ValueError(f"model {self.name} does not do {task} (it does {', '.join(self.tasks)})")
-        classes = int(data.get("classes") or 1)
+        classes = 1 if task == "regression" else int(data["classes"])
         shape = [int(s) for s in data.get("feature_shape") or []]
         torch.manual_seed(init_seed)
         model = self.build(classes, shape)

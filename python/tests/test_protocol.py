@@ -14,6 +14,7 @@ import time
 import unittest
 from pathlib import Path
 
+import h5py
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,7 +71,7 @@ class ProtocolTests(unittest.TestCase):
         answer = self.worker.request({"op": "describe"})
         self.assertTrue(answer["ok"], answer)
         self.assertEqual(answer["model"]["name"], "tiny_mlp")
-        self.assertEqual(answer["model"]["tasks"], ["classification"])
+        self.assertEqual(answer["model"]["tasks"], ["classification", "regression"])
         self.assertEqual(answer["model"]["embedding_dim"], 16)
         self.assertEqual(answer["model"]["supports"], ["embeddings", "mc_dropout", "weight_noise", "head"])
         env = answer["environment"]
@@ -187,6 +188,38 @@ class ProtocolTests(unittest.TestCase):
         np.testing.assert_allclose(p / p.sum(1, keepdims=True), got["probabilities"], atol=1e-5)
         again = self.infer(rows, [], mc_dropout={"samples": 4, "dropout": 0.5, "seed": 11})
         np.testing.assert_array_equal(again["mc_dropout"], got["mc_dropout"])
+
+    def test_class_balanced_sum_while_the_labelled_set_fits_one_batch(self):
+        rows = list(range(20))  # 20 ≤ batch_size 32: Σ_i CE_i/(n_class + 1e-5) ≈ C·ln C at the start
+        balanced = self.worker.request({**self.train_request(self.dir / "cb.h5", "cb", epochs=1),
+                                        "rows": rows})
+        plain = self.worker.request({**self.train_request(self.dir / "mean.h5", "mean", epochs=1,
+                                                          class_balanced="never"), "rows": rows})
+        self.assertTrue(balanced["ok"] and plain["ok"], (balanced, plain))
+        self.assertGreater(balanced["losses"][0], 15)
+        self.assertLess(plain["losses"][0], 5)
+
+    def test_regression(self):
+        data = {**make_data(self.dir / "regression.h5"), "task": "regression", "classes": None}
+        with h5py.File(data["file"], "a") as f:
+            f["/data/train/values"] = f["/data/train/targets"][...].astype(np.float32) / 9
+        data["train"] = {"features": "/data/train/features", "targets": "/data/train/values"}
+        weights, out = self.dir / "reg.h5", self.dir / "reg-infer.h5"
+        trained = self.worker.request({**self.train_request(weights, "reg"), "data": data})
+        self.assertTrue(trained["ok"], trained)
+        answer = self.worker.request({
+            "op": "infer", "data": data, "split": "train", "rows": [4, 2], "output": str(out),
+            "weights": {"file": str(weights), "group": "/parameters"},
+            "outputs": ["predictions", "embeddings"], "mc_dropout": None,
+            "weight_noise": {"samples": 3, "noise": 0.01, "seed": 1, "output": "embeddings"}})
+        self.assertTrue(answer["ok"], answer)
+        got = arrays(out)
+        self.assertEqual(got["predictions"].shape, (2, 1))
+        self.assertEqual(got["weight_noise"].shape, (2, 48))
+        wrong = self.worker.request({
+            "op": "infer", "data": data, "split": "train", "rows": [4], "output": str(out),
+            "weights": {"file": str(weights), "group": "/parameters"}, "outputs": ["probabilities"]})
+        self.assertFalse(wrong["ok"])
 
     def test_errors_are_answers(self):
         bad = self.worker.request({"op": "fly"})
