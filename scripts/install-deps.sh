@@ -32,6 +32,14 @@ if [ "${1:-}" = "--test-tools" ]; then
             || python3 -m pip install --quiet --break-system-packages $packages >/dev/null 2>&1 \
             || echo "alflow: could not install$packages with pip; the tests that use them will show as skipped" >&2
     fi
+    # PyTorch for the external-model tests (models/*.py through python/alflow_model).
+    # PyPI's wheel runs on the CPU; it is large (about 1 GB with its libraries).
+    if ! python3 -c "import torch" >/dev/null 2>&1; then
+        echo "alflow: installing PyTorch from PyPI for the external-model tests (pip install torch; runs on the CPU)…" >&2
+        python3 -m pip install --quiet torch >/dev/null 2>&1 \
+            || python3 -m pip install --quiet --break-system-packages torch >/dev/null 2>&1 \
+            || echo "alflow: could not install torch with pip; the external-model tests will show as skipped" >&2
+    fi
     exit 0
 fi
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"

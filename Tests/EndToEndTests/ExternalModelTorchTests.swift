@@ -116,7 +116,7 @@ struct ExternalModelTorchTests {
         // Touched: a new modification time, the same bytes.
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: models + "/tiny_mlp.py")
         let touched = try harness.run(["run", file, "--store", harness.store("s"), "--dry-run"], environment: Self.environment)
-        #expect(touched.stdout.contains("edit: 17 stages, 0 to compute"), "\(touched.stdout)")
+        #expect(touched.stdout.contains("edit: 18 stages, 0 to compute"), "\(touched.stdout)")
         // Edited: every stage that runs the model, and what depends on them.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: models + "/tiny_mlp.py"))
         try handle.seekToEnd()
@@ -124,10 +124,13 @@ struct ExternalModelTorchTests {
         try handle.close()
         let edited = try harness.run(["run", file, "--store", harness.store("s"), "--dry-run"], environment: Self.environment)
         let lines = edited.stdout.split(separator: "\n").dropFirst().map { String($0.split(separator: " ").last ?? "") }
+        // Every training and evaluation, entropy's scores and the selections made from them; not the data,
+        // the initial labels or random's selections, which never run the model.
         let expected = ["train/seed0/cycle0", "evaluate/seed0/cycle0", "score/entropy/seed0/cycle0", "score/entropy/seed0/cycle1",
-                        "select/random/seed0/cycle1", "select/random/seed0/cycle2", "select/entropy/seed0/cycle1", "select/entropy/seed0/cycle2"]
-        for id in expected { #expect(lines.contains(id), "\(id) is not recomputed after the edit:\n\(edited.stdout)") }
-        #expect(!lines.contains { $0.hasPrefix("load") || $0 == "select/seed0/cycle0" }, "\(edited.stdout)")
-        #expect(lines.count == 17 - 2, "\(edited.stdout)")
+                        "select/entropy/seed0/cycle1", "select/entropy/seed0/cycle2", "train/random/seed0/cycle1", "train/random/seed0/cycle2",
+                        "train/entropy/seed0/cycle1", "train/entropy/seed0/cycle2", "evaluate/random/seed0/cycle1",
+                        "evaluate/random/seed0/cycle2", "evaluate/entropy/seed0/cycle1", "evaluate/entropy/seed0/cycle2"]
+        #expect(Set(lines) == Set(expected), "\(edited.stdout)")
+        #expect(edited.stdout.contains("edit: 18 stages, 14 to compute"), "\(edited.stdout)")
     }
 }

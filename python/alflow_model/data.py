@@ -52,20 +52,30 @@ class DataCache:
         return ds[unique.tolist()][inverse] if unique.size else ds[0:0]
 
 
+def model_shape(feature_shape) -> list:
+    """The shape the model sees: alflow stores images as height × width ×
+    channels (its IDX, CIFAR and SVHN loaders); PyTorch wants channels first,
+    so a rank-3 feature shape [H, W, C] becomes [C, H, W]."""
+    shape = [int(s) for s in feature_shape or []]
+    return [shape[2], shape[0], shape[1]] if len(shape) == 3 else shape
+
+
 def split_tensors(cache: DataCache, data: dict, split: str, rows: np.ndarray,
                   with_targets: bool):
-    """Features reshaped to feature_shape (float32), and targets if asked."""
+    """Features in the model's layout (float32; images channels first), and targets if asked."""
     spec = data.get(split)
     if not isinstance(spec, dict):
         raise ValueError(f"data has no split {split!r}")
     shape = [int(s) for s in data.get("feature_shape") or []]
     x = cache.rows(data["file"], spec["features"], rows)
-    if x.ndim != 2:
-        raise ValueError(f"{spec['features']} must be [N, F], got shape {list(x.shape)}")
+    if x.ndim < 2:
+        raise ValueError(f"{spec['features']} must be [N, …feature_shape], got shape {list(x.shape)}")
     if shape:
-        if int(np.prod(shape)) != x.shape[1]:
-            raise ValueError(f"feature_shape {shape} does not match {x.shape[1]} features")
+        if int(np.prod(shape)) != int(np.prod(x.shape[1:])):
+            raise ValueError(f"feature_shape {shape} does not match features of shape {list(x.shape[1:])}")
         x = x.reshape([x.shape[0]] + shape)
+        if len(shape) == 3:
+            x = x.transpose(0, 3, 1, 2)
     features = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
     if not with_targets:
         return features, None

@@ -13,7 +13,7 @@ import traceback
 import torch
 
 from . import inference, training
-from .data import DataCache
+from .data import DataCache, model_shape
 from .environment import (PROTOCOL, DeviceError, NondeterminismRecorder, probe, resolve_device,
                           set_determinism)
 from .modules import last_linear, supports
@@ -39,7 +39,7 @@ class Worker:
         if task not in self.tasks:
             raise ValueError(f"model {self.name} does not do {task} (it does {', '.join(self.tasks)})")
         classes = 1 if task == "regression" else int(data["classes"])
-        shape = [int(s) for s in data.get("feature_shape") or []]
+        shape = model_shape(data.get("feature_shape"))
         torch.manual_seed(init_seed)
         model = self.build(classes, shape)
         if not isinstance(model, torch.nn.Module):
