@@ -25,6 +25,7 @@ run: build
 test: deps test-deps
 	$(SWIFT) build -c $(CONFIG) --build-tests
 	$(SWIFT) test -c $(CONFIG) --skip-build
+	@./scripts/python-tests.sh
 
 # What the tests use besides the toolchain: Python packages (h5py reads objects
 # as users will, numpy runs reference transcriptions, jsonschema and PyYAML check

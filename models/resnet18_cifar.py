@@ -9,7 +9,7 @@ from torch import nn
 import torch.nn.functional as F
 
 import _helper_path  # noqa: F401
-from alflow_model import cifar_augment, serve
+from alflow_model import official_image_pipeline, serve, stats_argument
 
 
 class BasicBlock(nn.Module):
@@ -67,5 +67,5 @@ def build(classes, feature_shape):
 
 
 if __name__ == "__main__":
-    serve(build, name="resnet18_cifar", transform=cifar_augment, probe_shape=(3, 32, 32),
+    serve(build, name="resnet18_cifar", transform=official_image_pipeline(stats_argument("cifar10")), probe_shape=(3, 32, 32),
           infer_batch_size=500)

@@ -15,7 +15,7 @@ import math
 from torch import nn
 
 import _helper_path  # noqa: F401
-from alflow_model import cifar_augment, serve
+from alflow_model import official_image_pipeline, serve, stats_argument
 
 CONFIG_D = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
 
@@ -58,5 +58,5 @@ def build(classes, feature_shape):
 
 
 if __name__ == "__main__":
-    serve(build, name="vgg16_cifar", transform=cifar_augment, probe_shape=(3, 32, 32),
+    serve(build, name="vgg16_cifar", transform=official_image_pipeline(stats_argument("cifar10")), probe_shape=(3, 32, 32),
           infer_batch_size=500)

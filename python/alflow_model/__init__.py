@@ -8,11 +8,11 @@ import sys as _sys
 
 from .environment import HELPER_VERSION as __version__
 from .server import claim_stdout as _claim_stdout, serve
-from .transforms import cifar_augment, random_crop_flip
+from .transforms import cifar_augment, official_image_pipeline, random_crop_flip, stats_argument
 
-__all__ = ["serve", "cifar_augment", "random_crop_flip", "__version__"]
+__all__ = ["serve", "cifar_augment", "official_image_pipeline", "random_crop_flip", "stats_argument", "__version__"]
 
 # A model script imports this package before its own top-level code runs: when it
 # runs as `<script> serve`, stdout belongs to the protocol from here on.
-if _sys.argv[1:2] == ["serve"]:
+if _sys.argv[-1:] == ["serve"] and len(_sys.argv) > 1:
     _claim_stdout()

@@ -141,7 +141,7 @@ def _respond(out, rid, body: dict) -> None:
 
 def serve(build, name: str, transform=None, tasks=("classification",), probe_classes: int = 10,
           probe_shape=(1, 28, 28), infer_batch_size: int = 1024) -> None:
-    """Run the protocol when the script is called as `<script> serve`.
+    """Run the protocol when the script is called as `<script> [its own arguments…] serve`.
 
     build(classes, feature_shape) -> nn.Module returning logits [n, C] (or [n, 1] for
     regression; a tuple whose first element is that is accepted too).
@@ -149,7 +149,7 @@ def serve(build, name: str, transform=None, tasks=("classification",), probe_cla
     torch.Generator during training, train=False with None for inference.
     probe_classes/probe_shape: the arguments `describe` builds the model with.
     """
-    if len(sys.argv) < 2 or sys.argv[1] != "serve":
+    if len(sys.argv) < 2 or sys.argv[-1] != "serve":
         print(f"usage: {sys.argv[0]} serve   (speaks alflow's external-model protocol "
               "v1 on stdin/stdout; see docs/external-models.md)", file=sys.stderr)
         sys.exit(2)

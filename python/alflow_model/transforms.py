@@ -38,3 +38,36 @@ def cifar_augment(x: torch.Tensor, train: bool, generator) -> torch.Tensor:
     if not train:
         return x
     return random_crop_flip(x, generator, padding=4)
+
+
+# The official noise-stability code's per-channel statistics (load_dataset.py:
+# data_mean / data_std), applied after ToTensor.
+CHANNEL_STATS = {
+    "cifar10": ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)),
+    "cifar100": ((0.5071, 0.4867, 0.4408), (0.2675, 0.2565, 0.2761)),
+    "svhn": ((0.4310, 0.4302, 0.4463), (0.1965, 0.1984, 0.1992)),
+}
+
+
+def official_image_pipeline(stats: str = "cifar10"):
+    """The official CIFAR/SVHN transforms on raw 0…255 pixels (the workflow's
+    `normalize: none`): RandomHorizontalFlip, RandomCrop(32, padding=4) with black
+    padding (training only), ToTensor (÷255), Normalize(mean, std) per channel."""
+    if stats not in CHANNEL_STATS:
+        raise ValueError(f"unknown channel statistics {stats!r}; known: {', '.join(CHANNEL_STATS)}")
+    mean, std = (torch.tensor(v).view(1, 3, 1, 1) for v in CHANNEL_STATS[stats])
+
+    def transform(x: torch.Tensor, train: bool, generator) -> torch.Tensor:
+        x = x / 255.0
+        if train:
+            x = random_crop_flip(x, generator, padding=4, pad_value=0.0)
+        return (x - mean.to(x.device)) / std.to(x.device)
+
+    return transform
+
+
+def stats_argument(default: str = "cifar10") -> str:
+    """`--stats NAME` among a model script's arguments (before `serve`)."""
+    import sys
+    args = sys.argv[1:]
+    return args[args.index("--stats") + 1] if "--stats" in args[:-1] else default

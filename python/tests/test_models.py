@@ -62,13 +62,13 @@ class ExampleModelTests(unittest.TestCase):
             shutil.rmtree(directory, ignore_errors=True)
 
     def test_smallnet(self):
-        self.run_model("smallnet.py", (1, 28, 28), 128, "adam")
+        self.run_model("smallnet.py", (28, 28, 1), 128, "adam")
 
     def test_resnet18_cifar(self):
-        self.run_model("resnet18_cifar.py", (3, 32, 32), 512, "sgd")
+        self.run_model("resnet18_cifar.py", (32, 32, 3), 512, "sgd")
 
     def test_vgg16_cifar(self):
-        self.run_model("vgg16_cifar.py", (3, 32, 32), 512, "sgd")
+        self.run_model("vgg16_cifar.py", (32, 32, 3), 512, "sgd")
 
 
 if __name__ == "__main__":

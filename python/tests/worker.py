@@ -36,7 +36,7 @@ def make_data(path: Path, n_train=240, n_test=60, classes=10, seed=0) -> dict:
             f.create_dataset(f"/data/{name}/features", data=x)
             f.create_dataset(f"/data/{name}/targets", data=y)
     return {"file": str(path), "task": "classification", "classes": classes,
-            "feature_shape": [1, 8, 8],
+            "feature_shape": [8, 8, 1],  # alflow stores images height × width × channels
             "train": {"features": "/data/train/features", "targets": "/data/train/targets"},
             "test": {"features": "/data/test/features", "targets": "/data/test/targets"}}
 
