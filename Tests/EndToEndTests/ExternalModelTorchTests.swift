@@ -134,3 +134,36 @@ struct ExternalModelTorchTests {
         #expect(edited.stdout.contains("edit: 18 stages, 14 to compute"), "\(edited.stdout)")
     }
 }
+
+/// `workflows/cifar10-paper.yaml` as written (VGG-16 through the helper, the
+/// official image pipeline), shrunk to a 2-cycle smoke run on the CPU: tiny
+/// synthetic 32×32 colour images in place of CIFAR-10, one epoch.
+@Suite("External models: the CIFAR-10 workflow", .enabled(if: Tools.python("torch", "h5py", "numpy")))
+struct CIFARWorkflowSmokeTests {
+    @Test("cifar10-paper runs two cycles on synthetic 32×32 images")
+    func smoke() throws {
+        let harness = try CLIHarness()
+        let make = """
+        import numpy as np
+        rng = np.random.default_rng(0)
+        np.save('x.npy', rng.integers(0, 256, (100, 32, 32, 3)).astype(np.float32))
+        np.save('y.npy', (np.arange(100) % 10).astype(np.int64))
+        """
+        let generated = try Subprocess.run("/usr/bin/env", ["python3", "-c", make], directory: harness.folder.path)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let workflow = ExternalModelTorchTests.root + "/workflows/cifar10-paper.yaml"
+        let overrides = [
+            "seeds=[0]",
+            "dataset={npy: {features: \(harness.folder.file("x.npy")), targets: \(harness.folder.file("y.npy")), images: true}, test_fraction: 0.2, normalize: none}",
+            "loop={initial: 20, query: 10, cycles: 2, candidates: 40, cover_classes: false}",
+            "train.epochs=1", "train.milestones=[]", "train.batch_size=16", "strategies.noise_stability.samples=2",
+        ]
+        let result = try harness.run(["run", workflow, "--store", harness.store("s"), "--quiet"] + overrides.flatMap { ["--set", $0] },
+                                     environment: ExternalModelTorchTests.environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = (try? String(contentsOfFile: harness.store("s") + "/reports/cifar10-paper/results.csv", encoding: .utf8)) ?? ""
+        for strategy in ["random", "entropy", "coreset", "badge", "noise_stability"] {
+            #expect(csv.contains("\n\(strategy),0,1,30,accuracy,"), "no cycle-1 result for \(strategy):\n\(csv)")
+        }
+    }
+}
