@@ -103,6 +103,31 @@ struct ExternalModelTorchTests {
                 == (try String(contentsOfFile: harness.store("ref") + "/reports/resume/results.csv", encoding: .utf8)))
     }
 
+    @Test("Ctrl-C during an external training exits 130 and leaves no worker behind")
+    func interruptedRunLeavesNoWorker() throws {
+        let harness = try CLIHarness()
+        let models = harness.folder.file("models")
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
+        try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
+        let text = Self.workflow(name: "interrupt", model: "models/tiny_mlp.py", sources: "models/", strategies: ["random", "entropy"],
+                                 epochs: 2000, cycles: 2)
+        let file = try harness.write("interrupt.yaml", text)
+        let (process, _, _) = try harness.start(["run", file, "--store", harness.store("s"), "--quiet"], environment: Self.environment)
+        let partial = harness.store("s") + "/partial"
+        let deadline = Date().addingTimeInterval(120)
+        var training = false
+        while Date() < deadline, process.isRunning, !training {
+            training = ((try? FileManager.default.contentsOfDirectory(atPath: partial)) ?? []).contains { $0.hasSuffix(".external") }
+            if !training { usleep(20_000) }
+        }
+        #expect(training, "no external training started")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try Subprocess.run("/usr/bin/pgrep", ["-f", models + "/tiny_mlp.py"]).status != 0, "a worker outlived Ctrl-C")
+    }
+
     @Test("editing the model file recomputes exactly its stages and their dependents; touching it recomputes nothing")
     func editedModelRecomputes() throws {
         let harness = try CLIHarness()
