@@ -18,7 +18,7 @@ struct ExternalInference {
     /// The load object, read by the model from the store itself (never copied).
     var data: JSONValue {
         var fields: [String: JSONValue] = [
-            "file": .string(context.store.layout.object(load.input.artifact.header.key)),
+            "file": .string(Self.absolute(context.store.layout.object(load.input.artifact.header.key))),
             "task": .string(load.isClassification ? "classification" : "regression"),
             "classes": .integer(Int64(load.classes)), "feature_shape": .indices(load.featureShape),
         ]
@@ -29,14 +29,19 @@ struct ExternalInference {
     }
 
     func weights(_ train: Input) -> JSONValue {
-        .object(["file": .string(context.store.layout.object(train.artifact.header.key)), "group": "/data/parameters"])
+        .object(["file": .string(Self.absolute(context.store.layout.object(train.artifact.header.key))), "group": "/data/parameters"])
+    }
+
+    /// The worker runs in the workflow's folder: every path it is sent is absolute.
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// Sends a request whose answer is an HDF5 file; returns the response and the file's arrays.
     func request(_ op: String, _ fields: [String: JSONValue]) throws -> (response: ExternalResponse, arrays: [String: HDF5Array]) {
         let folder = try runtime.scratch(context.stage.key)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let output = folder + "/output.h5"
+        let output = Self.absolute(folder + "/output.h5")
         var request = fields
         request["output"] = .string(output)
         let cancellation = context.cancellation

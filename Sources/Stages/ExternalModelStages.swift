@@ -23,7 +23,7 @@ enum ExternalModelStages {
                       cycle: Int, workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, context: StageContext) throws -> ArtifactContent {
         let client = ExternalInference(runtime: runtime, context: context, load: load)
         var initialization = RandomStream(seed: workflowSeed, purpose: "init", UInt64(cycle))
-        let checkpoints = context.store.layout.externalCheckpoint(context.stage.key)
+        let checkpoints = ExternalInference.absolute(context.store.layout.externalCheckpoint(context.stage.key))
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
         var hyperparameters: [String: JSONValue] = [:]
         hyperparameters["epochs"] = .integer(Int64(train.epochs.value))

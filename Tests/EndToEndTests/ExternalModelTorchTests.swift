@@ -135,9 +135,14 @@ struct ExternalModelTorchTests {
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
         try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
-        let text = Self.workflow(name: "edit", model: "models/tiny_mlp.py", sources: "models/", strategies: ["random", "entropy"], epochs: 2, cycles: 3)
-        let file = try harness.write("edit.yaml", text)
-        #expect(try harness.run(["run", file, "--store", harness.store("s"), "--quiet"], environment: Self.environment).status == 0)
+        // The workflow in a folder of its own, so the worker (started there) and alflow have different working folders.
+        try FileManager.default.createDirectory(atPath: harness.folder.file("workflows"), withIntermediateDirectories: true)
+        let text = Self.workflow(name: "edit", model: "../models/tiny_mlp.py", sources: "../models/", strategies: ["random", "entropy"],
+                                 epochs: 2, cycles: 3)
+        let file = try harness.write("workflows/edit.yaml", text)
+        // A store given by a relative path (the worker runs elsewhere, in the workflow's folder).
+        let first = try harness.run(["run", file, "--store", "s", "--quiet"], environment: Self.environment)
+        #expect(first.status == 0, "\(first.stderr)")
         // Touched: a new modification time, the same bytes.
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: models + "/tiny_mlp.py")
         let touched = try harness.run(["run", file, "--store", harness.store("s"), "--dry-run"], environment: Self.environment)
