@@ -278,5 +278,17 @@ class StdoutTests(unittest.TestCase):
             shutil.rmtree(directory, ignore_errors=True)
 
 
+@unittest.skipIf(torch.cuda.is_available(), "this machine has CUDA")
+class DeviceTests(unittest.TestCase):
+    def test_cuda_without_a_gpu_is_an_error_answer(self):
+        w = Worker(device="cuda")
+        try:
+            answer = w.request({"op": "describe"})
+        finally:
+            w.close()
+        self.assertFalse(answer["ok"])
+        self.assertIn("cuda", answer["error"])
+
+
 if __name__ == "__main__":
     unittest.main()
