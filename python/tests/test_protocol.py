@@ -272,6 +272,8 @@ class StdoutTests(unittest.TestCase):
                 self.assertTrue(answer["ok"], answer)
                 self.assertEqual(answer["model"]["embedding_dim"], 4)
                 self.assertEqual(answer["model"]["supports"], ["embeddings", "weight_noise", "head"])
+                w.process.stdin.close()  # idle: end of input is a clean exit
+                self.assertEqual(w.process.wait(timeout=30), 0)
             finally:
                 w.close()
         finally:
