@@ -112,6 +112,7 @@ class ProtocolTests(unittest.TestCase):
             time.sleep(0.3)
         finally:
             victim.kill()
+            victim.stderr.close()
         self.assertFalse(resumed.exists(), "the victim finished before it was killed")
         uninterrupted = self.worker.request(self.train_request(whole, "whole", **hp))
         again = Worker()
@@ -246,7 +247,8 @@ class ProtocolTests(unittest.TestCase):
             closed = time.monotonic()
             w.process.stdin.close()
             while w.process.poll() is None:
-                self.assertLess(time.monotonic() - closed, 2.0, "worker still running 2 s after EOF")
+                # about 0.1 s when the machine is idle; the bound leaves room for a loaded one
+                self.assertLess(time.monotonic() - closed, 5.0, "worker still running 5 s after EOF")
                 time.sleep(0.02)
         finally:
             w.kill()
