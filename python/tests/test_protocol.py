@@ -98,6 +98,14 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(state["head.weight"].shape, (10, 16))
         self.assertEqual(state["head.weight"].dtype, np.float32)
 
+    def test_warm_restart_starts_from_the_given_weights(self):
+        out = self.dir / "warm.h5"
+        answer = self.worker.request({**self.train_request(out, "warm", epochs=0),
+                                      "initial_weights": {"file": str(self.weights),
+                                                          "group": "/parameters"}})
+        self.assertTrue(answer["ok"], answer)
+        self.assertEqual(out.read_bytes(), self.weights.read_bytes())
+
     def test_kill_during_training_resumes_to_the_same_weights(self):
         hp = dict(epochs=160, batch_size=8)
         whole, resumed = self.dir / "whole.h5", self.dir / "resumed.h5"
