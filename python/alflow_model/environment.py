@@ -97,6 +97,8 @@ def probe(device: torch.device) -> dict:
         "device": device.type,
         "device_name": torch.cuda.get_device_name(device) if on_cuda else _cpu_name(),
         "helper": f"alflow_model {HELPER_VERSION}",
+        # CPU results depend on the intra-op thread count (SmallNet's convolutions do).
+        "cpu_threads": torch.get_num_threads(),
     }
 
 

@@ -42,8 +42,15 @@ def _passes(worker, model, x: torch.Tensor, want: str, regression: bool) -> torc
         finally:
             if tap is not None:
                 tap.__exit__(None, None, None)
-    if not parts:
-        return torch.zeros((0, 0))
+    if not parts:  # no rows: an empty array of the right width
+        head = last_linear(model)
+        if want == "embeddings":
+            width = head.in_features
+        elif head is not None:
+            width = head.out_features
+        else:
+            raise ValueError("no rows, and no head to tell the output width")
+        return torch.zeros((0, width))
     return torch.cat(parts, 0)
 
 

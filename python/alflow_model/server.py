@@ -134,8 +134,11 @@ class _Input:
 
 
 def _respond(out, rid, body: dict) -> None:
-    body = {"id": rid, **body}
-    out.write(json.dumps(body, allow_nan=False, separators=(",", ":")) + "\n")
+    try:
+        line = json.dumps({"id": rid, **body}, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as e:
+        line = json.dumps({"id": rid, "ok": False, "error": f"the answer is not JSON: {e}"})
+    out.write(line + "\n")
     out.flush()
 
 
@@ -173,7 +176,12 @@ def serve(build, name: str, transform=None, tasks=("classification",), probe_cla
             body = {"ok": True, **worker.handle(request)}
         except Exception as e:  # every failure is an answer, never a crash
             traceback.print_exc(file=sys.stderr)
-            message = str(e) if isinstance(e, (ValueError, KeyError)) else f"{type(e).__name__}: {e}"
+            if isinstance(e, KeyError):
+                message = f"the request lacks the field {e.args[0]!r}"
+            elif isinstance(e, ValueError):
+                message = str(e)
+            else:
+                message = f"{type(e).__name__}: {e}"
             body = {"ok": False, "error": message or type(e).__name__}
         sys.stderr.flush()
         print(f"alflow_model: request {rid} {body.get('ok') and 'ok' or 'failed'} "
