@@ -61,6 +61,9 @@ extension Network {
             if let linear = wide as? Linear, start < shared, entries[start].layer is ReLU {
                 all = linear.forwardRows(of: input, rows, parameters: wideParameters[...], rectify: true)
                 start += 1
+            } else if let fused = fusedStep(first, layer: wide, of: input, rows: rows, parameters: wideParameters[...], context: context),
+                      fused.next <= shared {
+                (all, start) = fused
             } else {
                 all = wide.forwardRows(of: input, rows, parameters: wideParameters[...], context: &context)
             }
@@ -81,9 +84,10 @@ extension Network {
                 } else {
                     x = Self.slice(all, variant: k, of: factor)
                 }
-                for index in next..<entries.count {
-                    x = entries[index].layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context).output
-                    if index == embeddingLayer { embedding = x }
+                while next < entries.count {
+                    let after = inferenceStep(next, &x, parameters: parameters.tensors[parameterRanges[next]], context: &context)
+                    if (next..<after).contains(embeddingLayer) { embedding = x }
+                    next = after
                 }
                 let features = embedding ?? Tensor(shape: [rows.count, 0])
                 body(rows, k, x.reshaped([rows.count, x.rowWidth]), features.reshaped([rows.count, features.rowWidth]))
