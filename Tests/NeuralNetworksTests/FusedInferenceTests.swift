@@ -1,5 +1,6 @@
 import NeuralNetworks
 import Tensors
+import Synchronization
 import Testing
 
 /// Inference runs SmallNet's conv → pool → ReLU blocks fused; the reference
@@ -41,11 +42,17 @@ import Testing
                 return shifted
             })
         }
-        var outputs = [Tensor](repeating: Tensor(shape: [0]), count: variants.count)
-        network.inferVariants(x, variants: variants, chunk: 64) { _, k, output, _ in outputs[k] = output }
-        for (k, variant) in variants.enumerated() {
-            var context = ForwardContext.inference
-            #expect(Self.bits(outputs[k]) == Self.bits(network.forward(x, parameters: variant, context: &context).output))
+        // One chunk of 37: with 2 workers the variants run in parallel, with 1 chunk after chunk.
+        for workers in [1, 2] {
+            let outputs = Mutex([Tensor](repeating: Tensor(shape: [0]), count: variants.count))
+            Parallel.withWorkers(workers) {
+                network.inferVariants(x, variants: variants, chunk: 64) { _, k, output, _ in outputs.withLock { $0[k] = output } }
+            }
+            for (k, variant) in variants.enumerated() {
+                var context = ForwardContext.inference
+                let expected = network.forward(x, parameters: variant, context: &context).output
+                #expect(Self.bits(outputs.withLock { $0[k] }) == Self.bits(expected))
+            }
         }
     }
 }
