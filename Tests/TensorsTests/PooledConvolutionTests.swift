@@ -16,9 +16,11 @@ import Testing
         return y
     }
 
-    @Test(arguments: [(1, 32, true), (32, 64, true), (3, 5, false)])
-    func fusedKernelMatchesTheLayersBitForBit(channels: Int, outputs: Int, rectify: Bool) {
-        let (n, side, k) = (11, 14, 5)
+    /// SmallNet's two blocks (28×28×1 → 32, 12×12×32 → 64), a single-channel
+    /// one with no ReLU, and a general one on odd shapes.
+    @Test(arguments: [(1, 32, 28, true), (32, 64, 12, true), (1, 7, 11, false), (3, 5, 14, false)])
+    func fusedKernelMatchesTheLayersBitForBit(channels: Int, outputs: Int, side: Int, rectify: Bool) {
+        let (n, k) = (11, 5)
         let g = ConvolutionGeometry(height: side, width: side, channels: channels, kernelHeight: k, kernelWidth: k)
         let x = Self.random([n, side, side, channels], seed: 1)
         let weight = Self.random([k * k * channels, outputs], seed: 2)
