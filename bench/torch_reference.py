@@ -45,19 +45,46 @@ def emit(name, seconds, flops=None, detail=""):
 
 
 class SmallNet(nn.Module):
-    """The noise-stability paper's MNIST CNN (backbone.py)."""
+    """The noise-stability paper's MNIST CNN (backbone.py); with `dropout`,
+    dropout after each conv block and after fc1, as alflow's MC-dropout variant."""
 
-    def __init__(self):
+    def __init__(self, dropout=0.0):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 32, 5)
         self.conv2 = nn.Conv2d(32, 64, 5)
         self.fc1 = nn.Linear(1024, 128)
         self.fc2 = nn.Linear(128, 10)
+        self.p = dropout
 
     def forward(self, x):
-        x = F.relu(F.max_pool2d(self.conv1(x), 2))
-        x = F.relu(F.max_pool2d(self.conv2(x), 2))
-        return self.fc2(self.fc1(x.flatten(1)))
+        drop = lambda v: F.dropout(v, self.p, training=True) if self.p > 0 else v
+        x = drop(F.relu(F.max_pool2d(self.conv1(x), 2)))
+        x = drop(F.relu(F.max_pool2d(self.conv2(x), 2)))
+        return self.fc2(drop(self.fc1(x.flatten(1))))
+
+
+SMALLNET_FLOPS = 2 * (576 * 25 * 32 + 64 * 800 * 64 + 1024 * 128 + 128 * 10)
+
+
+def mc_dropout_probabilities(model, x, passes=30):
+    """BALD's query-time passes: dropout active, no gradients, softmax per pass."""
+    with torch.no_grad():
+        return torch.stack([F.softmax(model(x), dim=1) for _ in range(passes)], dim=1)
+
+
+def train_cycle(x, y, epochs=50, batch=96):
+    """One mnist-paper training: a fresh SmallNet, Adam 1e-3, x0.1 at epoch 20."""
+    model = SmallNet()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    schedule = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[20], gamma=0.1)
+    for _ in range(epochs):
+        order = torch.randperm(len(x))
+        for start in range(0, len(x), batch):
+            index = order[start:start + batch]
+            optimizer.zero_grad()
+            F.cross_entropy(model(x[index]), y[index]).backward()
+            optimizer.step()
+        schedule.step()
 
 
 def mlp():
@@ -156,6 +183,18 @@ def main():
         model = SmallNet()
         emit("smallnet-train-epoch", median_time(args.repeats, lambda: train_epoch(model, x[:1000], y[:1000])),
              detail="one epoch, 1000 MNIST images, batch 96, Adam")
+    if wanted("smallnet-infer-10k"):
+        model = SmallNet()
+        seconds = median_time(args.repeats, lambda: all_outputs(model, x[:10000], 1024))
+        emit("smallnet-infer-10k", seconds, SMALLNET_FLOPS * 10000, "SmallNet eval, no_grad, batches of 1024, 10000 images")
+    if wanted("smallnet-mc-dropout-1kx30"):
+        model = SmallNet(dropout=0.3)
+        candidates = x[10000:11000]
+        seconds = median_time(args.repeats, lambda: mc_dropout_probabilities(model, candidates))
+        emit("smallnet-mc-dropout-1kx30", seconds, SMALLNET_FLOPS * 30000, "30 dropout passes (p=0.3), 1000 candidates in one batch")
+    if wanted("smallnet-train-200x50ep"):
+        seconds = median_time(max(1, args.repeats // 2), lambda: train_cycle(x[:200], y[:200]))
+        emit("smallnet-train-200x50ep", seconds, SMALLNET_FLOPS * 3 * 200 * 50, "fresh SmallNet, 200 images, 50 epochs, batch 96, Adam, MultiStepLR")
     if wanted("ns-score-59k"):
         model = mlp()
         for _ in range(10):

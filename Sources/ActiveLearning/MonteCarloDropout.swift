@@ -18,17 +18,27 @@ public enum MonteCarloDropout {
                                      passes: Int, seed: UInt64) -> Tensor {
         let n = candidates.rowCount
         let classes = network.outputDimensions
-        var result = Tensor(shape: [n, passes * classes])
-        for t in 0..<passes {
-            let probabilities = network.infer(candidates, parameters: parameters, keepEmbeddings: false, monteCarloDropout: true,
-                                              dropoutSeed: seed, dropoutStream: StreamID.make("mc-dropout", [UInt64(t)]))
-                .outputs.softmaxRows()
-            for i in 0..<n {
-                for c in 0..<classes {
-                    result.scalars[i * passes * classes + t * classes + c] = probabilities.scalars[i * classes + c]
+        // Few candidates make few inference chunks: then the passes run in
+        // parallel (each pass inline, chunk by chunk — the same values as
+        // when its chunks run in parallel). Every value is written below.
+        let chunks = (n + Network.inferenceChunk - 1) / Network.inferenceChunk
+        return Tensor(shape: [n, passes * classes]) { out in
+            let target = out.baseAddress!
+            func pass(_ t: Int) {
+                let probabilities = network.infer(candidates, parameters: parameters, keepEmbeddings: false, monteCarloDropout: true,
+                                                  dropoutSeed: seed, dropoutStream: StreamID.make("mc-dropout", [UInt64(t)]))
+                    .outputs.softmaxRows()
+                probabilities.scalars.withUnsafeBufferPointer { p in
+                    for i in 0..<n {
+                        (target + i * passes * classes + t * classes).update(from: p.baseAddress! + i * classes, count: classes)
+                    }
                 }
             }
+            if chunks >= Parallel.workers {
+                for t in 0..<passes { pass(t) }
+            } else {
+                Parallel.forEach(blocks: passes, pass)
+            }
         }
-        return result
     }
 }

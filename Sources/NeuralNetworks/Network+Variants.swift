@@ -30,7 +30,7 @@ extension Network {
     /// channel-wise layers after it (ReLU, max pooling, inference dropout)
     /// run once on that wide output; a linear layer next reads each variant's
     /// column block in place; the rest runs per variant. `body` is called
-    /// concurrently for different chunks and must write disjoint memory.
+    /// concurrently for different chunks and variants and must write disjoint memory.
     /// Results do not depend on the worker count. Without `embeddings`, the
     /// embedding handed to `body` is empty unless it comes for free.
     public func inferVariants(_ input: Tensor, variants: [ParameterSet], chunk: Int = 4096, embeddings: Bool = true,
@@ -54,40 +54,62 @@ extension Network {
         var shared = first + 1
         while shared < entries.count, Self.isChannelwise(entries[shared].layer) { shared += 1 }
         // Layers first..<shared run on the wide output; `shared` may read it in place.
-        Parallel.forEachRange(count: input.rowCount, grain: chunk) { rows in
+        func run(_ rows: Range<Int>) {
             var context = ForwardContext.inference
             var all: Tensor
             var start = first + 1
-            if let linear = wide as? Linear, start < shared, entries[start].layer is ReLU {
-                all = linear.forwardRows(of: input, rows, parameters: wideParameters[...], rectify: true)
-                start += 1
+            if let fused = fusedStep(first, layer: wide, of: input, rows: rows, parameters: wideParameters[...], context: context),
+               fused.next <= shared {
+                // Fixed 4-sample blocks: the same bits whether or not it runs in parallel.
+                (all, start) = fused
             } else {
-                all = wide.forwardRows(of: input, rows, parameters: wideParameters[...], context: &context)
+                // One block, as inside a parallel loop (the row blocking of a product must not depend on it).
+                all = Parallel.asOneBlock {
+                    if let linear = wide as? Linear, start < shared, entries[start].layer is ReLU {
+                        start += 1
+                        return linear.forwardRows(of: input, rows, parameters: wideParameters[...], rectify: true)
+                    }
+                    return wide.forwardRows(of: input, rows, parameters: wideParameters[...], context: &context)
+                }
             }
             for index in start..<shared {
                 all = entries[index].layer.forward(consume all, parameters: [], context: &context).output
             }
             let width = (all.shape.last ?? 1) / factor
-            for (k, parameters) in variants.enumerated() {
+            let wideOutput = all
+            Parallel.forEach(blocks: factor) { k in
+                let parameters = variants[k]
+                var context = ForwardContext.inference
                 var embedding: Tensor?
                 if embeddingLayer < first { embedding = input.rows(rows) }
-                if embeddingLayer >= first, embeddingLayer < shared, embeddings { embedding = Self.slice(all, variant: k, of: factor) }
+                if embeddingLayer >= first, embeddingLayer < shared, embeddings { embedding = Self.slice(wideOutput, variant: k, of: factor) }
                 var x: Tensor
                 var next = shared
-                if shared < entries.count, let linear = entries[shared].layer as? Linear, all.rank == 2 {
-                    x = linear.forward(columns: (k * width)..<((k + 1) * width), of: all, parameters: parameters.tensors[parameterRanges[shared]])
+                if shared < entries.count, let linear = entries[shared].layer as? Linear, wideOutput.rank == 2 {
+                    x = linear.forward(columns: (k * width)..<((k + 1) * width), of: wideOutput, parameters: parameters.tensors[parameterRanges[shared]])
                     next = shared + 1
                     if embeddingLayer == shared { embedding = x }
                 } else {
-                    x = Self.slice(all, variant: k, of: factor)
+                    x = Self.slice(wideOutput, variant: k, of: factor)
                 }
-                for index in next..<entries.count {
-                    x = entries[index].layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context).output
-                    if index == embeddingLayer { embedding = x }
+                while next < entries.count {
+                    let after = inferenceStep(next, &x, parameters: parameters.tensors[parameterRanges[next]], context: &context)
+                    if (next..<after).contains(embeddingLayer) { embedding = x }
+                    next = after
                 }
                 let features = embedding ?? Tensor(shape: [rows.count, 0])
                 body(rows, k, x.reshaped([rows.count, x.rowWidth]), features.reshaped([rows.count, features.rowWidth]))
             }
+        }
+        // Enough chunks for every core: one chunk per worker (the variants of
+        // a chunk run inline there). Fewer: chunk after chunk, each spread
+        // over the cores (the wide convolution by sample blocks, then the
+        // variants). Every value is computed the same way in both.
+        let n = input.rowCount
+        if (n + chunk - 1) / max(1, chunk) >= Parallel.workers {
+            Parallel.forEachRange(count: n, grain: chunk, run)
+        } else {
+            for start in stride(from: 0, to: n, by: max(1, chunk)) { run(start..<min(n, start + chunk)) }
         }
     }
 

@@ -146,12 +146,21 @@ public struct Network: Sendable {
                              context: inout ForwardContext) -> (output: Tensor, embedding: Tensor) {
         var first = 0
         while first < entries.count - 1, entries[first].layer is Flatten { first += 1 }
-        var x = entries[first].layer.forwardRows(of: input, rows, parameters: parameters.tensors[parameterRanges[first]], context: &context)
+        var x: Tensor
+        var index: Int
+        if let fused = fusedStep(first, layer: entries[first].layer, of: input, rows: rows,
+                                 parameters: parameters.tensors[parameterRanges[first]], context: context) {
+            (x, index) = fused
+        } else {
+            x = entries[first].layer.forwardRows(of: input, rows, parameters: parameters.tensors[parameterRanges[first]], context: &context)
+            index = first + 1
+        }
         // Taken only at the embedding layer, so earlier in-place layers never copy.
-        var embedding: Tensor? = first == embeddingLayer ? x : nil
-        for index in (first + 1)..<entries.count {
-            x = entries[index].layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context).output
-            if index == embeddingLayer { embedding = x }
+        var embedding: Tensor? = (first..<index).contains(embeddingLayer) ? x : nil
+        while index < entries.count {
+            let next = inferenceStep(index, &x, parameters: parameters.tensors[parameterRanges[index]], context: &context)
+            if (index..<next).contains(embeddingLayer) { embedding = x }
+            index = next
         }
         let features = embedding ?? input.rows(rows)
         return (x.reshaped([rows.count, x.rowWidth]), features.reshaped([rows.count, features.rowWidth]))

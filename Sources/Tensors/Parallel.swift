@@ -39,6 +39,10 @@ public enum Parallel {
         return withWorkers(1, body)
     }
 
+    /// Runs `body` inline as the one block of a parallel loop (`isNested` is
+    /// true inside): kernels there compute exactly as in any loop's block.
+    public static func asOneBlock<R>(_ body: () -> R) -> R { nested(body) }
+
     /// Worker count for parallel loops started from the current thread.
     public static var workers: Int {
         let raw = Int(bitPattern: pthread_getspecific(key))

@@ -1,4 +1,12 @@
 import Foundation
+import Tensors
+
+// The BLAS kernel alflow itself runs with (`alflow run` on a new native store):
+// without OPENBLAS_CORETYPE, re-execute with the fastest kernel this CPU runs.
+// A user's explicit setting wins (and shows in sgemm-peak's detail).
+if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, let core = BLASKernel.native() {
+    BLASKernel.reexecute(with: core)
+}
 
 // alflow-bench: prints one JSON line per benchmark (see bench/run and bench/compare.py).
 // Usage: alflow-bench [--data DIR] [--repeats N] [--only NAME[,NAME…]] [--export FILE]
@@ -26,7 +34,8 @@ func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 do {
     if wanted("sgemm-peak") { EngineBenchmarks.sgemmPeak(repeats: repeats).printJSON() }
     if wanted("plan-3x5x10") { try PipelineBenchmarks.planning(repeats: repeats * 2).printJSON() }
-    let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch", "ns-score-59k", "kcenter-59k"].contains(where: wanted)
+    let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch", "ns-score-59k", "kcenter-59k",
+                      "smallnet-infer-10k", "smallnet-mc-dropout-1kx30", "smallnet-train-200x50ep"].contains(where: wanted)
     if needsMNIST {
         let mnist = try MNISTData(folder: dataFolder + "/mnist")
         if wanted("mlp-forward-60k") { EngineBenchmarks.mlpForward(mnist, repeats: repeats).printJSON() }
@@ -36,6 +45,9 @@ do {
         if wanted("smallnet-train-epoch") {
             EngineBenchmarks.trainEpoch(mnist, architecture: .smallNet(dropout: 0), name: "smallnet-train-epoch", repeats: repeats).printJSON()
         }
+        if wanted("smallnet-infer-10k") { SmallNetBenchmarks.inference(mnist, repeats: repeats).printJSON() }
+        if wanted("smallnet-mc-dropout-1kx30") { SmallNetBenchmarks.monteCarloDropout(mnist, repeats: repeats).printJSON() }
+        if wanted("smallnet-train-200x50ep") { SmallNetBenchmarks.training(mnist, repeats: max(1, repeats / 2)).printJSON() }
         if wanted("ns-score-59k") || wanted("kcenter-59k") {
             let (network, parameters, candidates) = StrategyBenchmarks.trainedMLP(mnist)
             let (result, deviations) = StrategyBenchmarks.noiseStabilityScoring(network, parameters, candidates, repeats: max(1, repeats / 2))

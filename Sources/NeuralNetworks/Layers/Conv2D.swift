@@ -55,6 +55,14 @@ public struct Conv2D: Layer {
                                    geometry(Array(input.shape.dropFirst())))
     }
 
+    /// Inference over rows `rows` of `input` followed by max pooling with
+    /// `window` and, with `rectify`, a ReLU, in one pass (`PooledConvolution`).
+    public func forwardPooled(of input: Tensor, _ rows: Range<Int>, parameters: ArraySlice<Tensor>, window: Int, rectify: Bool) -> Tensor {
+        let weight = parameters[parameters.startIndex].reshaped([patchSize, outputChannels])
+        return PooledConvolution.forward(input, samples: rows, weight: weight, bias: parameters[parameters.startIndex + 1],
+                                         geometry(Array(input.shape.dropFirst())), window: window, rectify: rectify)
+    }
+
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         guard let input = cache.tensor else { preconditionFailure("Conv2D.backward without a training forward pass") }

@@ -87,8 +87,25 @@ public enum Im2Col {
                     let y0 = oy * g.stride - g.padding
                     if visible == g.kernelWidth, y0 >= 0, y0 + g.kernelHeight <= g.height {
                         // Fast path: the whole patch lies inside the image.
+                        let origin = image + (y0 * g.width + x0) * c
+                        if rowLength < 8 {
+                            // Short rows (one channel): 8-wide copies that spill into the
+                            // patch's next row (written after) and read at most into the
+                            // image's next row; the last row and the image's end go value by value.
+                            let imageEnd = g.height * g.width * c
+                            for ky in 0..<g.kernelHeight {
+                                let offset = ((y0 + ky) * g.width + x0) * c
+                                if ky < g.kernelHeight - 1, offset + 8 <= imageEnd {
+                                    UnsafeMutableRawPointer(patch + ky * rowLength)
+                                        .storeBytes(of: UnsafeRawPointer(image + offset).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                                } else {
+                                    for i in 0..<rowLength { patch[ky * rowLength + i] = image[offset + i] }
+                                }
+                            }
+                            continue
+                        }
                         for ky in 0..<g.kernelHeight {
-                            copy(image + ((y0 + ky) * g.width + x0) * c, to: patch + ky * rowLength, count: rowLength)
+                            copy(origin + ky * g.width * c, to: patch + ky * rowLength, count: rowLength)
                         }
                         continue
                     }
