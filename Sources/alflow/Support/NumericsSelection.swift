@@ -10,7 +10,7 @@ import Tensors
 /// (reported), then the native kernel.
 enum NumericsSelection {
     static func prepare(_ arguments: [String]) {
-        guard arguments.count > 1, arguments[1] == "run" else { return }
+        guard arguments.count > 1, ["run", "exec-stage"].contains(arguments[1]) else { return }
         let environment = ProcessInfo.processInfo.environment
         let root = value(of: "--store", in: arguments) ?? environment["ALFLOW_STORE"] ?? "artifacts"
         let mode = value(of: "--numerics", in: arguments)
