@@ -159,7 +159,9 @@ final class SlurmDriver {
         let keysText = keys.joined(separator: "\n") + "\n"
         try Data(keysText.utf8).write(to: URL(fileURLWithPath: base + ".keys"), options: .atomic)
         let command = ([settings.binary, "exec-stage"] + settings.stageArguments + keys).map(Self.quoted).joined(separator: " ")
-        let script = "#!/bin/sh\n# \(members.count) stages of alflow run \(settings.runID), from \(head.id)\nexec \(command)\n"
+        // The driver's own re-execution marker must not reach the job: the job
+        // chooses its BLAS kernel itself, from the store's pin, whatever its environment says.
+        let script = "#!/bin/sh\n# \(members.count) stages of alflow run \(settings.runID), from \(head.id)\nunset ALFLOW_BLAS_REEXEC\nexec \(command)\n"
         try Data(script.utf8).write(to: URL(fileURLWithPath: base + ".sh"), options: .atomic)
         let log = settings.logsFolder + "/" + head.key + ".out"
         let request = ResourceRequest.combined(members.map { settings.resources[$0] ?? ResourceRequest() })
