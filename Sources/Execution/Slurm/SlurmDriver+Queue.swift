@@ -4,8 +4,20 @@ import Foundation
 extension SlurmDriver {
     /// Jobs of this run still queued or running (an earlier driver's, killed)
     /// are followed instead of submitted again.
-    func attach() {
-        guard let queued = try? commands.queue(prefix: settings.prefix) else { return }
+    /// Throws when the queue cannot be read: submitting blind could duplicate jobs.
+    func attach() throws {
+        var attempt = 0
+        var queued: [SlurmCommands.QueuedJob] = []
+        while true {
+            do {
+                queued = try commands.queue(prefix: settings.prefix)
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 5 { throw error }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
         var count = 0
         for entry in queued where jobs[entry.name] == nil {
             let head = String(entry.name.dropFirst(settings.prefix.count))

@@ -41,7 +41,13 @@ final class SlurmDriver {
         for folder in [settings.jobsFolder, settings.logsFolder] {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        attach()
+        do {
+            try attach()
+        } catch {
+            for id in work.takeReady() { work.finish(id, .failed("cannot read the Slurm queue (\(error))")) }
+            work.skipRemaining("the Slurm queue could not be read")
+            return
+        }
         var lastQueue = Date.distantPast
         while true {
             if work.cancellation.isCancelled {

@@ -2,7 +2,8 @@ import ArtifactStore
 import Foundation
 import Tensors
 
-/// Before anything else runs, `alflow run` makes OpenBLAS use the store's
+/// Before anything else runs, `alflow run` (and `exec-stage`, what its Slurm
+/// jobs run) makes OpenBLAS use the store's
 /// pinned kernel, or for a new store the kernel `--numerics` asks for
 /// (`native`: the fastest this CPU runs correctly; `portable`: Haswell, which
 /// every x86-64 machine with AVX2 and FMA runs). Precedence: the store's pin,
