@@ -36,6 +36,7 @@ import Workflows
     @Test func durationsAndAmounts() {
         #expect(ResourceRequest.parseTime("2h") == 120 && ResourceRequest.parseTime("1h30m") == 90 && ResourceRequest.parseTime("90s") == 2)
         #expect(ResourceRequest.parseTime("45") == 45 && ResourceRequest.parseTime("1-12:00:00") == 2160 && ResourceRequest.parseTime("10:30") == 11)
+        #expect(ResourceRequest.parseTime("99999999999999999d") == nil && ResourceRequest.parseTime("9999999-00:00:00") == nil)
         #expect(ResourceRequest.parseTime("soon") == nil && ResourceRequest.parseTime("0m") == nil && ResourceRequest.parseTime("1h30") == nil)
         #expect(ResourceRequest.parseMemory("4G") == 4096 && ResourceRequest.parseMemory("1.5GB") == 1536 && ResourceRequest.parseMemory("300") == 300)
         #expect(ResourceRequest.parseMemory("lots") == nil && ResourceRequest.parseMemory("-1G") == nil && ResourceRequest.parseMemory("0") == nil)

@@ -68,7 +68,10 @@ public struct ResourceRequest: Sendable, Equatable {
     /// `30m`, `2h`, `1h30m`, `90s`, `45` (minutes), `HH:MM:SS`, `MM:SS`, `D-HH:MM:SS` → minutes (rounded up).
     public static func parseTime(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard !trimmed.isEmpty else { return nil }
+        // Short numbers only, so that no product below can overflow.
+        guard !trimmed.isEmpty, trimmed.count <= 24, !trimmed.split(whereSeparator: { !$0.isNumber }).contains(where: { $0.count > 7 }) else {
+            return nil
+        }
         var seconds = 0
         if trimmed.contains(":") || trimmed.contains("-") {
             var days = 0
