@@ -42,7 +42,7 @@ struct ExecStageCommand: ParsableCommand {
         let stages = plan.stages.filter { ids.contains($0.id) }.map {
             RunnerStage(id: $0.id, key: $0.digest, inputs: $0.inputs.filter { ids.contains($0) }, label: WorkflowSession.label($0))
         }
-        let cpus = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"].flatMap(Int.init) ?? Parallel.defaultWorkers
+        let cpus = Self.allocatedCores(ProcessInfo.processInfo.environment) ?? Parallel.defaultWorkers
         let options = Runner.Options(jobs: 1, perStage: { body in Parallel.withWorkers(cpus) { Parallel.asComputingThread(body) } },
                                      blasCore: BLASRuntime.coreName, blasConfiguration: BLASRuntime.configuration,
                                      alflowVersion: Alflow.version)
@@ -53,7 +53,7 @@ struct ExecStageCommand: ParsableCommand {
         let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
         let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval))
         let injected = Set((ProcessInfo.processInfo.environment["ALFLOW_TEST_FAIL_STAGES"] ?? "").split(separator: ",").map(String.init))
-        Console.out("alflow exec-stage: \(stages.count) stages of '\(session.workflow.name.value)' with the \(BLASRuntime.coreName) kernel, \(cpus) cores")
+        Console.out("alflow exec-stage: \(stages.count) stages of '\(session.workflow.name.value)' with the \(BLASRuntime.coreName) kernel, \(cpus) core\(cpus == 1 ? "" : "s")")
         let summary = try runner.run(targets: stages.map(\.id)) { stage, context in
             if injected.contains(stage.id) { throw InjectedFailure(stage: stage.id) }
             return try computer.compute(stage, context)
@@ -63,6 +63,15 @@ struct ExecStageCommand: ParsableCommand {
         for (id, message) in summary.failed { Console.err("alflow: stage \(id) failed: \(message)") }
         if summary.interrupted { throw Console.interrupted }
         if !summary.failed.isEmpty { throw Console.failure }
+    }
+
+    /// The cores Slurm gave the job (`--cpus-per-task`, else the job's CPUs
+    /// on this node, e.g. "2" or "2(x3)"): its loops use no more, whether or
+    /// not the cluster confines it.
+    static func allocatedCores(_ environment: [String: String]) -> Int? {
+        if let cpus = environment["SLURM_CPUS_PER_TASK"].flatMap(Int.init), cpus > 0 { return cpus }
+        let perNode = environment["SLURM_JOB_CPUS_PER_NODE"].map { $0.prefix { $0.isNumber } }.flatMap { Int($0) }
+        return perNode.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// The store was pinned by the driver; this process must run that kernel
