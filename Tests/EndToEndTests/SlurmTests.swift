@@ -19,7 +19,9 @@ struct SlurmTests {
         let workflow = try cli.write("small.yaml", CLIHarness.smallWorkflow)
         let local = try cli.run(["run", workflow, "--store", cli.store("local"), "--quiet"])
         #expect(local.status == 0, "\(local.stderr)")
-        let cluster = try cli.run(["run", workflow, "--store", cli.store("cluster"), "--quiet"] + Self.slurm)
+        // Resources say what jobs ask for, and change no key.
+        let resources = "resources={train: {cpus: 1, time: 2m}, default: {memory: 300M, time: 1m}}"
+        let cluster = try cli.run(["run", workflow, "--store", cli.store("cluster"), "--quiet", "--set", resources] + Self.slurm)
         #expect(cluster.status == 0, "\(cluster.stderr)")
         #expect(CLIHarness.counts(cluster.stdout)?.computed == CLIHarness.counts(local.stdout)?.computed)
         let objects = try CLIHarness.objects(cli.store("local"))
@@ -35,6 +37,9 @@ struct SlurmTests {
         // Small stages share jobs: far fewer jobs than stages.
         let submitted = try SlurmCluster.submissions(cli.store("cluster"))
         #expect(!submitted.isEmpty && submitted.count < objects.count / 2, "\(submitted.count) jobs for \(objects.count) stages")
+        let job = try SlurmCluster.show(SlurmCluster.jobIDs(cli.store("cluster"))[0])
+        #expect(job.contains("MinMemoryNode=300M") && job.contains("NumCPUs=1"), "\(job)")
+        #expect(!job.contains("TimeLimit=UNLIMITED") && job.contains("TimeLimit=00:"), "\(job)")
     }
 
     @Test func aDriverKilledMidRunReattachesWithoutSubmittingAgain() throws {
@@ -148,6 +153,17 @@ enum SlurmCluster {
     static func submissions(_ store: String) throws -> [String] {
         let text = try String(contentsOfFile: try runFolder(store) + "/submissions.log", encoding: .utf8)
         return text.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(2).first.map(String.init) }
+    }
+
+    /// Job ids in the driver's submission log.
+    static func jobIDs(_ store: String) throws -> [String] {
+        let text = try String(contentsOfFile: try runFolder(store) + "/submissions.log", encoding: .utf8)
+        return text.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }
+    }
+
+    /// `scontrol show job` (the controller keeps ended jobs for MinJobAge seconds).
+    static func show(_ id: String) throws -> String {
+        try Subprocess.run("/usr/bin/env", ["scontrol", "--oneliner", "show", "job", id]).stdout
     }
 
     /// The stage keys a job was given.
