@@ -41,12 +41,16 @@ final class SlurmDriver {
         for folder in [settings.jobsFolder, settings.logsFolder] {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
+        // One driver per run: two would both submit what is missing.
+        let lockPath = settings.runDirectory + "/driver.lock"
+        guard let held = try? FileLock.attempt(lockPath) else {
+            return refuse("another alflow driver is running this workflow on this store (\(lockPath) is locked)")
+        }
+        defer { held.release() }
         do {
             try attach()
         } catch {
-            for id in work.takeReady() { work.finish(id, .failed("cannot read the Slurm queue (\(error))")) }
-            work.skipRemaining("the Slurm queue could not be read")
-            return
+            return refuse("cannot read the Slurm queue (\(error))")
         }
         var lastQueue = Date.distantPast
         while true {
@@ -71,6 +75,12 @@ final class SlurmDriver {
             }
             Thread.sleep(forTimeInterval: settings.storeSeconds)
         }
+    }
+
+    /// Fails the ready stages (their dependents are skipped) without submitting anything.
+    private func refuse(_ reason: String) {
+        for id in work.takeReady() { work.finish(id, .failed(reason)) }
+        work.skipRemaining(reason)
     }
 
     // MARK: Outcomes
