@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
 
     private func runOne(_ file: String, store: ArtifactStore, cancellation: Cancellation) throws -> ExitCode {
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: true,
-                                               startExternalModel: !dryRun, cancellation: cancellation)
+                                               startExternalModel: !dryRun && executorOptions.kind == "local", cancellation: cancellation)
         defer { session.external?.shutdown() }
         let plan = session.plan
         let cores = Parallel.defaultWorkers
