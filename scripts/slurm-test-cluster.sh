@@ -114,6 +114,8 @@ start() {
     running "$dir/slurmctld.pid" || /usr/sbin/slurmctld -i
     running "$dir/slurmd.pid" || /usr/sbin/slurmd
     for _ in $(seq 120); do
+        # A saved state may say idle before this slurmd has registered: it must run.
+        running "$dir/slurmd.pid" || { sleep 0.5; continue; }
         state=$(sinfo -h -N -o '%T' 2>/dev/null | head -n 1 || true)
         case "$state" in
             idle|mixed|allocated) say "node $(hostname -s) is $state"; return 0 ;;
