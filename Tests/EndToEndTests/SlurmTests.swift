@@ -104,9 +104,10 @@ struct SlurmTests {
         let result = Subprocess.finish(process, out, err)
         #expect(result.status == 130, "\(result.stderr)")
         #expect(try SlurmCluster.queued(store).isEmpty, "a job was left behind")
-        // The same command resumes and finishes.
-        let again = try cli.run(["run", workflow, "--store", store, "--quiet"] + Self.slow + Self.slurm)
+        // The same command resumes and finishes (the executor chosen by the environment this time).
+        let again = try cli.run(["run", workflow, "--store", store, "--quiet"] + Self.slow, environment: ["ALFLOW_EXECUTOR": "slurm"])
         #expect(again.status == 0, "\(again.stderr)")
+        #expect(try SlurmCluster.submissions(store).count > 1, "the rest ran as jobs")
     }
 
     @Test func aJobForcedOntoAnotherKernelStillComputesWithTheStoresKernel() throws {
