@@ -110,6 +110,12 @@ public final class Runner: Sendable {
     // MARK: Running
 
     public func run(targets: [String], compute: @escaping Compute) throws -> RunSummary {
+        try run(targets: targets, executor: nil, compute: compute)
+    }
+
+    /// With an executor, stages are computed elsewhere (cluster jobs) instead
+    /// of by this process's threads; `compute` is then not called.
+    public func run(targets: [String], executor: (any StageExecutor)?, compute: @escaping Compute) throws -> RunSummary {
         store.cleanTemporaryFiles()
         let plan = try decide(targets: targets)
         emit(.planned(total: stages.count, toCompute: plan))
@@ -119,7 +125,9 @@ public final class Runner: Sendable {
         let scheduler = Scheduler(ids: plan.map(\.id), inputs: { [positions, stages] id in
             positions[id].map { stages[$0].inputs } ?? []
         })
-        let outcomes = execute(scheduler, compute: compute)
+        let outcomes = executor.map { $0.execute(ExecutorWork(scheduler: scheduler, stages: stages, positions: positions, store: store,
+                                                              cancellation: cancellation, emit: emit)) }
+            ?? execute(scheduler, compute: compute)
         summary.outcomes = outcomes
         for id in plan.map(\.id) {
             switch outcomes[id] {
@@ -200,7 +208,12 @@ final class Scheduler: @unchecked Sendable {
     private var ready = PositionHeap()
     private var remaining: Int
     private var running = 0
-    private(set) var outcomes: [String: StageOutcome] = [:]
+    private var settled: [String: StageOutcome] = [:]
+    var outcomes: [String: StageOutcome] {
+        condition.lock()
+        defer { condition.unlock() }
+        return settled
+    }
 
     init(ids: [String], inputs: (String) -> [String]) {
         self.ids = ids
@@ -224,6 +237,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     var count: Int { ids.count }
+    var planIDs: [String] { ids }
 
     /// The next ready stage, waiting while stages run; nil when nothing is left.
     func next(cancelled: () -> Bool) -> String? {
@@ -245,6 +259,36 @@ final class Scheduler: @unchecked Sendable {
         }
     }
 
+    /// Every stage ready now, without waiting (for executors that poll):
+    /// each counts as running until `finish`.
+    func takeReady() -> [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        var taken: [String] = []
+        while let index = ready.pop() {
+            if let failed = failedInput[index] {
+                settle(index, .skipped("input \(failed) did not complete"))
+                continue
+            }
+            running += 1
+            taken.append(ids[index])
+        }
+        return taken
+    }
+
+    var isFinished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return remaining == 0
+    }
+
+    /// Marks every stage not settled yet as skipped.
+    func skipRemaining(_ reason: String) {
+        condition.lock()
+        skipAll(reason)
+        condition.unlock()
+    }
+
     static func unsuccessful(_ outcome: StageOutcome?) -> Bool {
         switch outcome {
         case .failed, .skipped: return true
@@ -262,7 +306,7 @@ final class Scheduler: @unchecked Sendable {
 
     /// Records an outcome and releases the dependents whose inputs are all settled.
     private func settle(_ index: Int, _ outcome: StageOutcome) {
-        outcomes[ids[index]] = outcome
+        settled[ids[index]] = outcome
         remaining -= 1
         for dependent in dependents[index] {
             if Self.unsuccessful(outcome), failedInput[dependent] == nil { failedInput[dependent] = ids[index] }
@@ -272,7 +316,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     private func skipAll(_ reason: String) {
-        for id in ids where outcomes[id] == nil { outcomes[id] = .skipped(reason) }
+        for id in ids where settled[id] == nil { settled[id] = .skipped(reason) }
         remaining = 0
         ready = PositionHeap()
         condition.broadcast()

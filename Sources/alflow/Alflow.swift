@@ -17,7 +17,8 @@ struct Alflow: ParsableCommand {
         """,
         version: version,
         subcommands: [RunCommand.self, ValidateCommand.self, DagCommand.self, StatusCommand.self, ReportCommand.self,
-                      ExplainCommand.self, VerifyCommand.self, GCCommand.self, SchemaCommand.self, FetchCommand.self, DataCommand.self]
+                      ExplainCommand.self, VerifyCommand.self, GCCommand.self, SchemaCommand.self, FetchCommand.self, DataCommand.self,
+                      ExecStageCommand.self]
     )
 
     /// The BLAS kernel is chosen first: OpenBLAS reads it only when it loads.

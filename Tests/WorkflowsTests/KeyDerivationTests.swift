@@ -117,6 +117,15 @@ import Workflows
         return Rule(base: .digits, set: [declaration, "\(prefix).\(parameter.name)=\(value)"], reads: [scope])
     }
 
+    /// Cluster resources (`resources.KIND.FIELD`) say where a stage runs, never what it computes: no key changes.
+    static func resourcesRule(_ leaf: String) -> Rule? {
+        let parts = leaf.split(separator: ".").map(String.init)
+        guard parts.count == 3, parts[0] == "resources" else { return nil }
+        let values = ["cpus": "3", "memory": "6G", "gpus": "1", "time": "2h"]
+        guard let value = values[parts[2]] else { return nil }
+        return Rule(base: .digits, set: ["\(leaf)=\(value)"], reads: nil)
+    }
+
     static func leaves() throws -> [String] {
         let schema = try #require(try JSONSerialization.jsonObject(with: Data(WorkflowSchema.json.utf8)) as? [String: Any])
         var result: [String] = []
@@ -200,7 +209,7 @@ import Workflows
         try Self.makeFiles(dir)
         var checked = 0
         for leaf in try Self.leaves() {
-            let rule = try #require(Self.rules[leaf] ?? Self.strategyRule(leaf), "no key rule for schema field '\(leaf)': add one")
+            let rule = try #require(Self.rules[leaf] ?? Self.strategyRule(leaf) ?? Self.resourcesRule(leaf), "no key rule for schema field '\(leaf)': add one")
             guard !rule.noAlternative else { continue }
             let base = try Self.plan(rule.base, rule.set.filter { $0.hasPrefix("strategies=") }, in: dir)
             let changed = try Self.plan(rule.base, rule.set, in: dir)

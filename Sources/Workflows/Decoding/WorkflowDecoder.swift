@@ -9,7 +9,7 @@ struct WorkflowDecoder {
     let folder: String
     let bag: DiagnosticBag
 
-    static let rootKeys = ["name", "description", "seeds", "dataset", "model", "train", "loop", "strategies", "evaluate", "report"]
+    static let rootKeys = ["name", "description", "seeds", "dataset", "model", "train", "loop", "strategies", "evaluate", "report", "resources"]
 
     func decode(_ root: YAMLNode) -> Workflow? {
         guard let reader = MappingReader(root, path: "workflow", bag: bag) else { return nil }
@@ -28,12 +28,14 @@ struct WorkflowDecoder {
             .flatMap { decodeStrategies($0, task: dataset?.task, model: model, anchor: reader.keyLocation("strategies")) }
         let metrics = decodeMetrics(reader.value("evaluate"), at: reader.keyLocation("evaluate"), task: dataset?.task)
         let report = decodeReport(reader.value("report"), anchor: reader.keyLocation("report"), strategies: strategies)
+        let resources = ResourcesDecoder(bag: bag).decode(reader.value("resources"), anchor: reader.keyLocation("resources"))
         reader.finish(known: Self.rootKeys)
 
-        guard let name, let seeds, let dataset, let model, let train, let loop, let strategies, let metrics, let report else { return nil }
+        guard let name, let seeds, let dataset, let model, let train, let loop, let strategies, let metrics, let report, let resources else { return nil }
         var workflow = Workflow(file: file, folder: folder, name: name, description: description, seeds: seeds, dataset: dataset,
                                 model: model, train: train, loop: loop, strategies: strategies, metrics: metrics)
         workflow.report = report
+        workflow.resources = resources
         CrossChecks(bag: bag).check(workflow)
         return workflow
     }

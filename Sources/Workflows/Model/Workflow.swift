@@ -15,6 +15,8 @@ public struct Workflow: Sendable {
     public var metrics: Located<[Metric]>
     /// How results are compared (never part of a key).
     public var report = ReportSpec()
+    /// What cluster jobs ask for, by stage kind (never part of a key).
+    public var resources = ResourcesSpec()
 
     public var isClassification: Bool { dataset.task == .classification }
 }

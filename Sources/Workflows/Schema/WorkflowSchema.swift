@@ -29,8 +29,17 @@ public enum WorkflowSchema {
                                       ("items", .object([("enum", .array(Metric.allCases.map { .string($0.rawValue) }))]))])),
                 ("report", object([("baseline", .object([("type", .string("string"))])),
                                    ("targets", .object([("type", .string("array")), ("items", .object([("type", .string("number"))]))]))])),
+                ("resources", resources),
             ])),
         ])
+    }
+
+    /// Per stage kind (and `default`): what a cluster job asks for.
+    static var resources: JSON {
+        let amount = JSON.object([("type", .array([.string("string"), .string("integer")]))])
+        let request = object([("cpus", positiveInteger), ("memory", amount),
+                              ("gpus", .object([("type", .string("integer")), ("minimum", .int(0))])), ("time", amount)])
+        return object(ResourcesSpec.kinds.map { ($0, request) })
     }
 
     static func object(_ properties: [(String, JSON)], required: [String] = []) -> JSON {

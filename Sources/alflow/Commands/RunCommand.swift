@@ -17,7 +17,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var overrideOptions: OverrideOptions
     @OptionGroup var dataOptions: DataOptions
-    @Option(name: .long, help: "Stages computed at the same time (default: the number of cores); each stage's loops use every core the others leave free.")
+    @OptionGroup var executorOptions: ExecutorOptions
+    @Option(name: .long, help: "Stages computed at the same time (default: the number of cores; with --executor slurm, jobs in the queue at once, default 1000); each stage's loops use every core the others leave free.")
     var jobs: Int?
     @Flag(name: .long, help: "Show what would run, and why; compute nothing.") var dryRun = false
     @Flag(name: .long, help: "No progress output (the final summary is still printed).") var quiet = false
@@ -49,7 +50,7 @@ struct RunCommand: ParsableCommand {
 
     private func runOne(_ file: String, store: ArtifactStore, cancellation: Cancellation) throws -> ExitCode {
         let session = try WorkflowSession.open(file, overrides: overrideOptions.overrides, store: store, inspectData: true,
-                                               startExternalModel: !dryRun, cancellation: cancellation)
+                                               startExternalModel: !dryRun && executorOptions.kind == "local", cancellation: cancellation)
         defer { session.external?.shutdown() }
         let plan = session.plan
         let cores = Parallel.defaultWorkers
@@ -90,7 +91,9 @@ struct RunCommand: ParsableCommand {
         let running = try store.markRunning(manifest)
         defer { running.release() }
         try store.writeManifest(manifest)
-        let summary = try runner.run(targets: plan.targets) { stage, context in
+        let executor = try executorOptions.make(plan: plan, workflow: session.workflow, file: file, overrides: overrideOptions.overrides,
+                                                store: store, jobs: jobs)
+        let summary = try runner.run(targets: plan.targets, executor: executor) { stage, context in
             if injected.contains(stage.id) { throw InjectedFailure(stage: stage.id) }
             return try computer.compute(stage, context)
         }

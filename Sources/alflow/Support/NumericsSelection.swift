@@ -2,7 +2,8 @@ import ArtifactStore
 import Foundation
 import Tensors
 
-/// Before anything else runs, `alflow run` makes OpenBLAS use the store's
+/// Before anything else runs, `alflow run` (and `exec-stage`, what its Slurm
+/// jobs run) makes OpenBLAS use the store's
 /// pinned kernel, or for a new store the kernel `--numerics` asks for
 /// (`native`: the fastest this CPU runs correctly; `portable`: Haswell, which
 /// every x86-64 machine with AVX2 and FMA runs). Precedence: the store's pin,
@@ -10,7 +11,7 @@ import Tensors
 /// (reported), then the native kernel.
 enum NumericsSelection {
     static func prepare(_ arguments: [String]) {
-        guard arguments.count > 1, arguments[1] == "run" else { return }
+        guard arguments.count > 1, ["run", "exec-stage"].contains(arguments[1]) else { return }
         let environment = ProcessInfo.processInfo.environment
         let root = value(of: "--store", in: arguments) ?? environment["ALFLOW_STORE"] ?? "artifacts"
         let mode = value(of: "--numerics", in: arguments)
