@@ -69,7 +69,8 @@ public enum ExternalModelSetup {
         let names: [String]
         switch spec.environment.value {
         case .strict: names = ModelDescription.environmentNames
-        case .versions: names = ["python", "torch", "cuda", "cudnn", "device"]
+        // PyTorch's CPU convolutions round differently with another thread count, so it is a version too.
+        case .versions: names = ["python", "torch", "cuda", "cudnn", "device", "helper", "cpu_threads"]
         case .none: names = []
         }
         return ExternalModelIdentity(command: command, sources: sources,

@@ -61,10 +61,10 @@ public struct ModelDescription: Sendable, Equatable {
     public let tasks: Set<String>
     public let embeddingDimension: Int?
     public let supports: Set<String>
-    /// Probe values by name (`python`, `torch`, `cuda`, `cudnn`, `device`, `device_name`); "none" where absent.
+    /// Probe values by name (`python`, `torch`, `cuda`, `cudnn`, `device`, `helper`, `cpu_threads`, `device_name`); "none" where absent.
     public let environment: [String: String]
 
-    public static let environmentNames = ["python", "torch", "cuda", "cudnn", "device", "device_name"]
+    public static let environmentNames = ["python", "torch", "cuda", "cudnn", "device", "helper", "cpu_threads", "device_name"]
 
     init(_ response: ExternalResponse) throws {
         guard let model = response.object("model") else { throw ExternalModelError.badResponse("'describe' gave no 'model' object") }
