@@ -80,7 +80,7 @@ public final class Runner: Sendable {
         var damaged: [Int] = []
         for (index, stage) in stages.enumerated() {
             if options.force.contains(stage.id) { reasons[index] = .forced; continue }
-            switch try store.read(stage.key) {
+            switch try store.verify(stage.key) {
             case .hit: reasons[index] = nil
             case .missing: reasons[index] = store.hasCheckpoint(key: stage.key) ? .interrupted : .missing
             case .damaged(let why):
@@ -162,7 +162,7 @@ public final class Runner: Sendable {
             let held = try store.lock(stage.key)
             defer { held.release() }
             // Another process may have computed it while this one waited.
-            if !options.force.contains(id), case .hit = try store.read(stage.key) { return .computedElsewhere }
+            if !options.force.contains(id), case .hit = try store.verify(stage.key) { return .computedElsewhere }
             try cancellation.check()
             emit(.started(id: id, label: stage.label))
             let start = Date()

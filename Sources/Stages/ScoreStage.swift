@@ -56,7 +56,7 @@ enum ScoreStage {
         if let embeddings = payload.embeddings, embeddings.rowCount != candidates {
             throw StageError.malformedInput(stage: score.id, what: "'embeddings' has \(embeddings.rowCount) rows for \(candidates) candidates")
         }
-        if score.artifact.content.attributes["labeled_count"] != nil { payload.labeledCount = try score.integer("labeled_count") }
+        if score.attributes["labeled_count"] != nil { payload.labeledCount = try score.integer("labeled_count") }
         return payload
     }
 

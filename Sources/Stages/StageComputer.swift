@@ -76,8 +76,8 @@ public struct StageComputer: Sendable {
 
     func input(_ id: String, _ context: StageContext) throws -> Input {
         guard let stage = plan.stage(id) else { throw StageError.malformedInput(stage: id, what: "not in the plan") }
-        switch try context.store.read(stage.digest) {
-        case .hit(let artifact): return Input(id: id, artifact: artifact)
+        switch try context.store.open(stage.digest) {
+        case .hit(let object): return Input(id: id, object: object)
         case .missing: throw StageError.malformedInput(stage: id, what: "its object is missing from the store")
         case .damaged(let reason): throw StageError.malformedInput(stage: id, what: "its object was damaged (\(reason))")
         }
