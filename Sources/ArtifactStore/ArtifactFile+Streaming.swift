@@ -11,6 +11,22 @@ extension ArtifactFile {
     /// The digest attribute is written last, as in `image`.
     static func writeStreaming(_ header: ArtifactHeader, _ content: ArtifactContent, to path: String) throws -> String {
         let file = try HDF5File.create(at: path, overwrite: false)
+        do {
+            // Room for every array (deflate never grows data by more than a
+            // fraction of a percent) plus the library's own structures.
+            let payload = ObjectCache.bytes(content)
+                + content.streamed.values.reduce(0) { $0 + $1.shape.reduce(1, *) * $1.elementType.byteWidth }
+            try file.reserve(bytes: payload + payload / 64 + (1 << 20) + (content.arrays.count + content.streamed.count) * (64 << 10))
+            return try writeStreaming(header, content, into: file, path: path)
+        } catch {
+            // Space is reserved first, so a failure normally leaves only small
+            // metadata to write; if even that fails, the file is abandoned.
+            do { try file.close() } catch { file.abandon() }
+            throw error
+        }
+    }
+
+    private static func writeStreaming(_ header: ArtifactHeader, _ content: ArtifactContent, into file: HDF5File, path: String) throws -> String {
         let root = try file.root()
         let data = try root.createGroup("data")
         var digest = PayloadDigester()
@@ -44,7 +60,7 @@ extension ArtifactFile {
         header.payloadDigest = payloadDigest
         for (name, value) in content.attributes.sorted(by: { $0.key < $1.key }) { try data.setAttribute(name, value) }
         try writeRootAttributes(root, header)
-        try file.close()
+        try file.closeTrimmed()
         return payloadDigest
     }
 }

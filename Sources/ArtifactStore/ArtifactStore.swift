@@ -27,12 +27,17 @@ public final class ArtifactStore: Sendable {
     public let alflowVersion: String
     /// True for a store opened by a command that must not change it.
     public let isReadOnly: Bool
-    private let memory = ObjectCache.shared
+    private let memory: ObjectCache
+    /// This store's entries in the shared cache start with it (a fresh
+    /// store object verifies and decodes afresh, as a new process would).
+    private let cachePrefix = UUID().uuidString + ":"
     /// Keys verified by this process (objects never change once published).
     private let verified = VerifiedKeys()
 
-    /// Opens (creating if needed) the store at `root`.
-    public init(root: String, alflowVersion: String) throws {
+    /// Opens (creating if needed) the store at `root`; decoded data is kept
+    /// in `cache` (the process's own unless a test passes another).
+    public init(root: String, alflowVersion: String, cache: ObjectCache = .shared) throws {
+        memory = cache
         layout = StoreLayout(root: root)
         self.alflowVersion = alflowVersion
         isReadOnly = false
@@ -50,6 +55,7 @@ public final class ArtifactStore: Sendable {
     }
 
     private init(readOnlyRoot root: String, alflowVersion: String) throws {
+        memory = .shared
         layout = StoreLayout(root: root)
         self.alflowVersion = alflowVersion
         isReadOnly = true
@@ -83,7 +89,7 @@ public final class ArtifactStore: Sendable {
     /// The verified object of `key`, or nil if it is missing or damaged —
     /// without moving anything (for read-only commands such as `report`).
     public func peek(_ key: String) -> Artifact? {
-        if case .artifact(let cached)? = memory.get(key) { return cached }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return cached }
         guard let artifact = try? ArtifactFile.read(layout.object(key), expectedKey: key) else { return nil }
         remember(artifact)
         return artifact
@@ -92,7 +98,7 @@ public final class ArtifactStore: Sendable {
     /// The verified object of `key`. A damaged object is quarantined and
     /// reported as such; an object of a newer format throws.
     public func read(_ key: String) throws -> Lookup {
-        if case .artifact(let cached)? = memory.get(key) { return .hit(cached) }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return .hit(cached) }
         let path = layout.object(key)
         guard FileManager.default.fileExists(atPath: path) else { return .missing }
         do {
@@ -114,7 +120,7 @@ public final class ArtifactStore: Sendable {
         let path = layout.object(key)
         guard FileManager.default.fileExists(atPath: path) else { return .missing }
         do {
-            let object = try StoredObject.open(path, expectedKey: key, verify: !verified.contains(key), cache: memory)
+            let object = try StoredObject.open(path, expectedKey: key, verify: !verified.contains(key), cache: memory, cacheKey: cachePrefix + key)
             verified.insert(key)
             return .hit(object)
         } catch ArtifactFile.Problem.newerFormat(let found) {
@@ -153,9 +159,9 @@ public final class ArtifactStore: Sendable {
     public func inspect(_ key: String) -> State {
         let path = layout.object(key)
         guard FileManager.default.fileExists(atPath: path) else { return hasCheckpoint(key: key) ? .partial : .missing }
-        if case .artifact(let cached)? = memory.get(key) { return .cached(cached.header) }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return .cached(cached.header) }
         do {
-            return .cached(try StoredObject.open(path, expectedKey: key, verify: !verified.contains(key), cache: memory).header)
+            return .cached(try StoredObject.open(path, expectedKey: key, verify: !verified.contains(key), cache: memory, cacheKey: cachePrefix + key).header)
         } catch ArtifactFile.Problem.damaged(let reason) {
             return .corrupt(reason)
         } catch ArtifactFile.Problem.newerFormat(let found) {
@@ -172,13 +178,13 @@ public final class ArtifactStore: Sendable {
 
     /// The header of the object of `key`, if it exists and opens (not digest-verified).
     public func header(_ key: String) -> ArtifactHeader? {
-        if case .artifact(let cached)? = memory.get(key) { return cached.header }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return cached.header }
         guard let root = try? HDF5File.open(layout.object(key)).root() else { return nil }
         return try? ArtifactFile.readHeader(root)
     }
 
     func quarantine(_ path: String, key: String) throws {
-        memory.remove(prefix: key)
+        memory.remove(prefix: cachePrefix + key)
         verified.remove(key)
         let stamp = Int(Date().timeIntervalSince1970)
         let target = layout.quarantine + "/\(key)-\(stamp)-\(getpid()).h5"
@@ -216,7 +222,7 @@ public final class ArtifactStore: Sendable {
 
     private func remember(_ artifact: Artifact) {
         verified.insert(artifact.key)
-        memory.put(artifact.key, .artifact(artifact), bytes: ObjectCache.bytes(artifact))
+        memory.put(cachePrefix + artifact.key, .artifact(artifact), bytes: ObjectCache.bytes(artifact))
     }
 
     /// Runs `body` with a fresh path under `tmp/` for `key`; the temporary

@@ -16,6 +16,8 @@ public final class StoredObject: Sendable {
     let path: String
     private let chunkRows: [String: Int]
     private let cache: ObjectCache
+    /// The prefix of this object's entries in the cache.
+    private let cacheKey: String
 
     public var key: String { header.key }
 
@@ -23,7 +25,8 @@ public final class StoredObject: Sendable {
     static let blockBytes = 4 << 20
 
     private init(header: ArtifactHeader, attributes: [String: HDF5AttributeValue], arrays: [String: HDF5DatasetInfo],
-                 chunkRows: [String: Int], path: String, cache: ObjectCache) {
+                 chunkRows: [String: Int], path: String, cache: ObjectCache, cacheKey: String) {
+        self.cacheKey = cacheKey
         self.header = header
         self.attributes = attributes
         self.arrays = arrays
@@ -35,7 +38,7 @@ public final class StoredObject: Sendable {
     /// Opens the object file at `path`; with `verify`, every array is read
     /// block by block through the payload digest (nothing is kept). Any
     /// damage throws `ArtifactFile.Problem`.
-    static func open(_ path: String, expectedKey: String?, verify: Bool, cache: ObjectCache) throws -> StoredObject {
+    static func open(_ path: String, expectedKey: String?, verify: Bool, cache: ObjectCache, cacheKey: String) throws -> StoredObject {
         let root: HDF5Group
         do { root = try HDF5File.open(path).root() } catch let error as HDF5Error {
             throw ArtifactFile.Problem.damaged("cannot open as HDF5 (\(error.message.isEmpty ? error.operation : error.message))")
@@ -56,7 +59,8 @@ public final class StoredObject: Sendable {
                 }
                 for name in try data.attributeNames() { attributes[name] = try data.attribute(name) }
             }
-            let object = StoredObject(header: header, attributes: attributes, arrays: arrays, chunkRows: chunkRows, path: path, cache: cache)
+            let object = StoredObject(header: header, attributes: attributes, arrays: arrays, chunkRows: chunkRows, path: path, cache: cache,
+                                      cacheKey: cacheKey)
             if verify {
                 let data = arrays.isEmpty ? nil : try root.group("data")
                 var digest = PayloadDigester()
@@ -87,17 +91,21 @@ public final class StoredObject: Sendable {
 
     public func shape(_ name: String) -> [Int]? { arrays[name]?.shape }
 
-    /// The whole array at `name`, or nil if there is none.
+    /// The whole array at `name`, or nil if there is none. Small arrays are
+    /// cached whole, middling ones by blocks; one too large to cache is read
+    /// straight into a single buffer.
     public func array(_ name: String) throws -> HDF5Array? {
         guard let info = arrays[name] else { return nil }
-        guard let rows = info.shape.first, bytes(info) > Self.blockBytes else {
-            let cacheKey = key + "/" + name
-            if case .array(let cached)? = cache.get(cacheKey) { return cached }
+        let total = bytes(info)
+        if info.shape.isEmpty || total <= Self.blockBytes {
+            let arrayKey = cacheKey + "/" + name
+            if case .array(let cached)? = cache.get(arrayKey) { return cached }
             let array = try reading { try $0.read(name) }
-            cache.put(cacheKey, .array(array), bytes: ObjectCache.bytes(array))
+            cache.put(arrayKey, .array(array), bytes: ObjectCache.bytes(array))
             return array
         }
-        return try self.rows(name, 0..<rows)
+        if total > cache.budget / 2 { return try reading { try $0.read(name) } }
+        return try rows(name, 0..<info.shape[0])
     }
 
     /// Rows `range` of the array at `name` (its first dimension).
@@ -116,10 +124,10 @@ public final class StoredObject: Sendable {
             let size = blockRows(name, info)
             return try HDF5Array.gatherRows(indices, elementType: info.elementType, rowShape: rowShape,
                                             spans: HDF5Array.spans(for: indices, rowCount: count, blockRows: size)) { span in
-                let cacheKey = key + "/" + name + "#" + String(span.lowerBound / size)
-                if case .array(let cached)? = cache.get(cacheKey) { return cached }
+                let blockKey = cacheKey + "/" + name + "#" + String(span.lowerBound / size)
+                if case .array(let cached)? = cache.get(blockKey) { return cached }
                 let block = try reading { try $0.readRows(name, span) }
-                cache.put(cacheKey, .array(block), bytes: ObjectCache.bytes(block))
+                cache.put(blockKey, .array(block), bytes: ObjectCache.bytes(block))
                 return block
             }
         }

@@ -20,6 +20,8 @@ public final class Runner: Sendable {
         public var blasCore: String
         public var blasConfiguration: String
         public var alflowVersion: String
+        /// `--memory`: stages start only while their working sets fit.
+        public var memoryLimit: MemoryLimit?
 
         public init(jobs: Int, force: Set<String> = [], dryRun: Bool = false, perStage: @escaping @Sendable (() -> Void) -> Void = { $0() },
                     blasCore: String = "", blasConfiguration: String = "", alflowVersion: String) {
@@ -118,7 +120,12 @@ public final class Runner: Sendable {
         guard !options.dryRun, !plan.isEmpty else { return summary }
         let scheduler = Scheduler(ids: plan.map(\.id), inputs: { [positions, stages] id in
             positions[id].map { stages[$0].inputs } ?? []
+        }, memory: options.memoryLimit?.stageBudget, workingSet: { [positions, stages] id in
+            positions[id].map { stages[$0].workingSet() } ?? 0
         })
+        if let limit = options.memoryLimit {
+            scheduler.onHoldBack = { [emit] in emit(.warning("--memory \(limit.text): running fewer stages at once")) }
+        }
         let outcomes = execute(scheduler, compute: compute)
         summary.outcomes = outcomes
         for id in plan.map(\.id) {
@@ -201,8 +208,14 @@ final class Scheduler: @unchecked Sendable {
     private var remaining: Int
     private var running = 0
     private(set) var outcomes: [String: StageOutcome] = [:]
+    private var admission: Admission
+    private let workingSet: (String) -> Int
+    /// Called once, the first time a stage waits for memory.
+    var onHoldBack: (() -> Void)?
 
-    init(ids: [String], inputs: (String) -> [String]) {
+    init(ids: [String], inputs: (String) -> [String], memory: Int? = nil, workingSet: @escaping (String) -> Int = { _ in 0 }) {
+        admission = Admission(budget: memory)
+        self.workingSet = workingSet
         self.ids = ids
         var position: [String: Int] = [:]
         for (index, id) in ids.enumerated() { position[id] = index }
@@ -231,11 +244,22 @@ final class Scheduler: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             if cancelled() { skipAll("interrupted"); return nil }
-            if let index = ready.pop() {
+            // The first ready stage in plan order whose working set fits.
+            var waiting: [Int] = []
+            var chosen: Int?
+            while chosen == nil, let index = ready.pop() {
                 if let failed = failedInput[index] {
                     settle(index, .skipped("input \(failed) did not complete"))
                     continue
                 }
+                if admission.admit(index, running: running, size: { workingSet(ids[index]) }) { chosen = index } else { waiting.append(index) }
+            }
+            for index in waiting { ready.push(index) }
+            if admission.heldBack, let announce = onHoldBack {
+                onHoldBack = nil
+                announce()
+            }
+            if let index = chosen {
                 running += 1
                 return ids[index]
             }
@@ -255,7 +279,10 @@ final class Scheduler: @unchecked Sendable {
     func finish(_ id: String, outcome: StageOutcome) {
         condition.lock()
         running -= 1
-        if let index = position[id] { settle(index, outcome) }
+        if let index = position[id] {
+            admission.release(index)
+            settle(index, outcome)
+        }
         condition.broadcast()
         condition.unlock()
     }

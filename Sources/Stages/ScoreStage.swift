@@ -18,10 +18,12 @@ enum ScoreStage {
         let network = try Networks.make(model, load: load)
         let weights = try Networks.parameters(train, for: network)
         let candidates = selection.candidates, labeled = selection.labeled
-        let inference = network.infer(try load.poolFeatures(candidates), parameters: weights)
+        let inference = CandidateInference(network: network, weights: weights, count: candidates.count) {
+            try load.poolFeatures(Array(candidates[$0]))
+        }
         let inputs = ScoringInputs(
-            isClassification: load.isClassification, classes: load.classes, embeddings: inference.embeddings,
-            seed: seed, probabilities: { inference.outputs.softmaxRows() },
+            isClassification: load.isClassification, classes: load.classes, seed: seed,
+            embeddings: { inference.candidateEmbeddings() }, probabilities: { inference.probabilities() },
             labeledEmbeddings: { network.infer(try load.poolFeatures(labeled), parameters: weights).embeddings },
             labeledLabels: {
                 let labels = try load.poolLabels()
@@ -30,6 +32,7 @@ enum ScoreStage {
             head: { try Networks.head(weights) },
             perturbation: try perturb.map { try PerturbStage.payload($0, candidates: candidates.count) })
         let payload = try kind.declaration.score(inputs, parameters)
+        try inference.check()
         var content = ArtifactContent(attributes: ["strategy": .string(kind.rawValue)])
         if let scores = payload.scores {
             guard scores.count == candidates.count else { throw shapeError(kind, "scores", scores.count, candidates.count) }
