@@ -58,6 +58,9 @@ public enum DataInspection {
             let pool = facts.test > 0 ? facts.train : facts.train - Int((Double(facts.train) * workflow.dataset.testFraction.value).rounded())
             return Facts(pool: pool, classes: facts.classes, featureShape: facts.featureShape)
         }
+        if case .syntheticPool(let sizes, let dimensions, _, _, _) = workflow.dataset.source.value {
+            return Facts(pool: sizes.reduce(0, +), classes: sizes.count, featureShape: [dimensions])
+        }
         let raw = try SourceLoading.raw(workflow.dataset, storeRoot: store?.layout.root)
         let pool: Int
         if raw.test != nil {

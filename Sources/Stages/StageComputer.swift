@@ -30,7 +30,7 @@ public struct StageComputer: Sendable {
         optimizers: [.adam: Optimizer.adamVersion, .sgd: Optimizer.sgdVersion],
         loaders: ["builtin": max(BuiltinDataset.version, IDXLoader.version, CSVLoader.version, CIFARLoader.version, SVHNLoader.version,
                                  MATLoader.version), "idx": IDXLoader.version, "csv": CSVLoader.version,
-                  "npy": max(NPYLoader.version, ArrayLoader.version), "hdf5": ArrayLoader.version, "synthetic": SyntheticDataset.version],
+                  "npy": max(NPYLoader.version, ArrayLoader.version), "hdf5": ArrayLoader.version, "synthetic": max(SyntheticDataset.version, SyntheticPool.version)],
         perturbations: [.noiseStability: NoiseStability.version, .monteCarloDropout: MonteCarloDropout.version],
         preparation: Preparation.version)
 
