@@ -58,7 +58,8 @@ struct Admission {
     /// Whether stage `index`, of working set `size()`, may start now; if so it counts as running.
     mutating func admit(_ index: Int, running: Int, size: () -> Int) -> Bool {
         guard let budget else { return true }
-        let bytes = sizes[index] ?? min(max(0, size()), budget)
+        // At least a byte, at most the whole budget (such a stage runs alone).
+        let bytes = sizes[index] ?? max(1, min(size(), max(1, budget)))
         sizes[index] = bytes
         guard running == 0 || held + bytes <= budget else {
             heldBack = true
