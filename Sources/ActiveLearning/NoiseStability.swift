@@ -84,6 +84,7 @@ public enum NoiseStability {
         }
         let width = outputWidth(network, output)
         let total = samples * width
+        let chunk = variantChunk(network, samples: samples)
         var failure: Error?
         // Every value is written below (each block × chunk × draw exactly once).
         let result = Tensor(shape: [n, total]) { out in
@@ -102,7 +103,8 @@ public enum NoiseStability {
                 let norms = reference.rowNorms()
                 reference.scalars.withUnsafeBufferPointer { clean in
                     let base = clean.baseAddress!, offset = range.lowerBound
-                    network.inferVariants(candidates, variants: variants, embeddings: output == .embedding) { chunk, k, outputs, embeddings in
+                    network.inferVariants(candidates, variants: variants, chunk: chunk,
+                                          embeddings: output == .embedding) { chunk, k, outputs, embeddings in
                         let noisy = output == .probabilities ? outputs.softmaxRows() : embeddings
                         noisy.scalars.withUnsafeBufferPointer { noisyBuffer in
                             for (r, i) in chunk.enumerated() {
@@ -119,6 +121,18 @@ public enum NoiseStability {
         }
         if let failure { throw failure }
         return result
+    }
+
+    /// Rows per chunk of `Network.inferVariants`: 4,096 unless the K copies of
+    /// the first layer's output for 4,096 rows would pass 256 MiB — a
+    /// convolution's (SmallNet's first layer is 2.6 MB a row for K = 30) —
+    /// then as many rows as 32 MiB holds. Every row's values are computed
+    /// alone, so the chunk changes memory, not results.
+    static func variantChunk(_ network: Network, samples: Int) -> Int {
+        var first = 0
+        while first < network.entries.count - 1, network.entries[first].layer is Flatten { first += 1 }
+        let rowBytes = max(1, network.outputShapes[first].reduce(1, *) * max(1, samples) * MemoryLayout<Float>.size)
+        return 4096 * rowBytes <= 256 << 20 ? 4096 : max(1, (32 << 20) / rowBytes)
     }
 
     static func outputWidth(_ network: Network, _ output: Output) -> Int {
