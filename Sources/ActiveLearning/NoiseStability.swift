@@ -128,7 +128,7 @@ public enum NoiseStability {
     /// convolution's (SmallNet's first layer is 2.6 MB a row for K = 30) —
     /// then as many rows as 32 MiB holds. Every row's values are computed
     /// alone, so the chunk changes memory, not results.
-    static func variantChunk(_ network: Network, samples: Int) -> Int {
+    public static func variantChunk(_ network: Network, samples: Int) -> Int {
         var first = 0
         while first < network.entries.count - 1, network.entries[first].layer is Flatten { first += 1 }
         let rowBytes = max(1, network.outputShapes[first].reduce(1, *) * max(1, samples) * MemoryLayout<Float>.size)

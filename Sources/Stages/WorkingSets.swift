@@ -48,8 +48,10 @@ extension StageComputer {
             let values = shape.candidates * request.samples * outputs * float
             switch request.family {
             case .noiseStability:
+                let chunk = net.map { NoiseStability.variantChunk($0, samples: request.samples) } ?? 4096
                 return values + min(shape.candidates, NoiseStability.streamBlock) * shape.width * float
-                    + request.samples * Self.parameters(net) * float + 4096 * Self.activations(net) * float * 4
+                    + request.samples * Self.parameters(net) * float
+                    + 2 * chunk * (request.samples * Self.firstLayerOutput(net) + Self.activations(net)) * float
             case .monteCarloDropout:
                 return values + shape.candidates * shape.width * float + Network.inferenceChunk * Self.activations(net) * float * 4
             }
@@ -73,9 +75,25 @@ extension StageComputer {
         network?.entries.reduce(0) { $0 + $1.layer.parameterShapes.reduce(0) { $0 + $1.shape.reduce(1, *) } } ?? 0
     }
 
-    /// Activations of one sample through every layer.
+    /// The output size of the first layer that is not a `Flatten` (the layer Noise Stability widens K times).
+    private static func firstLayerOutput(_ network: Network?) -> Int {
+        guard let network else { return 0 }
+        var first = 0
+        while first < network.entries.count - 1, network.entries[first].layer is Flatten { first += 1 }
+        return network.outputShapes[first].reduce(1, *)
+    }
+
+    /// Activations of one sample at the widest step of a forward pass (a
+    /// layer's input and output side by side; earlier ones are released).
     private static func activations(_ network: Network?) -> Int {
-        network?.outputShapes.reduce(0) { $0 + $1.reduce(1, *) } ?? 0
+        guard let network else { return 0 }
+        var widest = 0, previous = network.inputShape.reduce(1, *)
+        for shape in network.outputShapes {
+            let size = shape.reduce(1, *)
+            widest = max(widest, previous + size)
+            previous = size
+        }
+        return widest
     }
 
     private static func bytes(_ object: StoredObject) -> Int {
