@@ -58,34 +58,85 @@ public enum NoiseStability {
     /// share one read of the candidates (see `Network.inferVariants`).
     public static func deviations(network: Network, parameters: ParameterSet, candidates: Tensor,
                                   noise lambda: Float, samples: Int, output: Output, seed: UInt64) -> Tensor {
-        let clean = network.infer(candidates, parameters: parameters, keepEmbeddings: output == .embedding)
-        let reference = output == .probabilities ? clean.outputs.softmaxRows() : clean.embeddings
-        let width = reference.rowWidth
-        let n = candidates.rowCount
-        let norms = reference.rowNorms()
+        let result = Result { () throws -> Tensor in
+            try deviations(network: network, parameters: parameters, count: candidates.rowCount, block: max(1, candidates.rowCount),
+                           rows: { _ in candidates }, noise: lambda, samples: samples, output: output, seed: seed)
+        }
+        // The only source of rows here cannot fail.
+        return (try? result.get()) ?? Tensor(shape: [candidates.rowCount, samples * outputWidth(network, output)])
+    }
+
+    /// Rows per block when candidates are streamed: a multiple of the
+    /// inference chunks (`Network.inferenceChunk`, `inferVariants`' 4,096),
+    /// so that every chunk holds the same rows as in one whole pass and the
+    /// deviations are bit-identical to it.
+    public static let streamBlock = 16_384
+
+    /// The deviations of `count` candidates whose features `rows(range)`
+    /// reads a block at a time (`block` rows, a multiple of `streamBlock`
+    /// unless it is all of them), so only one block of features is held.
+    public static func deviations(network: Network, parameters: ParameterSet, count n: Int, block: Int = streamBlock,
+                                  rows: (Range<Int>) throws -> Tensor, noise lambda: Float, samples: Int, output: Output,
+                                  seed: UInt64) throws -> Tensor {
         let variants = (0..<samples).map { k -> ParameterSet in
             var random = RandomStream(seed: seed, purpose: "noise-stability", UInt64(k))
             return perturbed(parameters, weightNames: network.weightNames, noise: lambda, random: &random)
         }
+        let width = outputWidth(network, output)
         let total = samples * width
-        // Every value is written below (each chunk × draw block exactly once).
-        return reference.scalars.withUnsafeBufferPointer { clean in
-            Tensor(shape: [n, total]) { out in
-                let target = out.baseAddress!, base = clean.baseAddress!
-                network.inferVariants(candidates, variants: variants, embeddings: output == .embedding) { rows, k, outputs, embeddings in
-                    let noisy = output == .probabilities ? outputs.softmaxRows() : embeddings
-                    noisy.scalars.withUnsafeBufferPointer { noisyBuffer in
-                        for (r, i) in rows.enumerated() {
-                            let scale = norms[i] > 0 ? 1 / norms[i] : 0
-                            let from = noisyBuffer.baseAddress! + r * width
-                            let to = target + i * total + k * width
-                            let cleanRow = base + i * width
-                            for j in 0..<width { to[j] = (from[j] - cleanRow[j]) * scale }
+        let chunk = variantChunk(network, samples: samples)
+        var failure: Error?
+        // Every value is written below (each block × chunk × draw exactly once).
+        let result = Tensor(shape: [n, total]) { out in
+            guard let target = out.baseAddress else { return }
+            var start = 0
+            while start < n {
+                let range = start..<min(n, start + max(1, block))
+                start = range.upperBound
+                let candidates: Tensor
+                do { candidates = try rows(range) } catch {
+                    failure = error
+                    return
+                }
+                let clean = network.infer(candidates, parameters: parameters, keepEmbeddings: output == .embedding)
+                let reference = output == .probabilities ? clean.outputs.softmaxRows() : clean.embeddings
+                let norms = reference.rowNorms()
+                reference.scalars.withUnsafeBufferPointer { clean in
+                    let base = clean.baseAddress!, offset = range.lowerBound
+                    network.inferVariants(candidates, variants: variants, chunk: chunk,
+                                          embeddings: output == .embedding) { chunk, k, outputs, embeddings in
+                        let noisy = output == .probabilities ? outputs.softmaxRows() : embeddings
+                        noisy.scalars.withUnsafeBufferPointer { noisyBuffer in
+                            for (r, i) in chunk.enumerated() {
+                                let scale = norms[i] > 0 ? 1 / norms[i] : 0
+                                let from = noisyBuffer.baseAddress! + r * width
+                                let to = target + (offset + i) * total + k * width
+                                let cleanRow = base + i * width
+                                for j in 0..<width { to[j] = (from[j] - cleanRow[j]) * scale }
+                            }
                         }
                     }
                 }
             }
         }
+        if let failure { throw failure }
+        return result
+    }
+
+    /// Rows per chunk of `Network.inferVariants`: 4,096 unless the K copies of
+    /// the first layer's output for 4,096 rows would pass 256 MiB — a
+    /// convolution's (SmallNet's first layer is 2.6 MB a row for K = 30) —
+    /// then as many rows as 32 MiB holds. Every row's values are computed
+    /// alone, so the chunk changes memory, not results.
+    public static func variantChunk(_ network: Network, samples: Int) -> Int {
+        var first = 0
+        while first < network.entries.count - 1, network.entries[first].layer is Flatten { first += 1 }
+        let rowBytes = max(1, network.outputShapes[first].reduce(1, *) * max(1, samples) * MemoryLayout<Float>.size)
+        return 4096 * rowBytes <= 256 << 20 ? 4096 : max(1, (32 << 20) / rowBytes)
+    }
+
+    static func outputWidth(_ network: Network, _ output: Output) -> Int {
+        output == .probabilities ? network.outputDimensions : network.embeddingDimensions
     }
 
     /// The implicit uncertainty ‖D(x)‖ of each candidate.

@@ -6,6 +6,9 @@ import HDF5
 public struct ArtifactContent: Sendable, Equatable {
     public var arrays: [String: HDF5Array]
     public var attributes: [String: HDF5AttributeValue]
+    /// Arrays too large to hold, produced block by block as the object is
+    /// written (their values enter the digest as they are written).
+    public var streamed: [String: StreamedArray] = [:]
 
     public init(arrays: [String: HDF5Array] = [:], attributes: [String: HDF5AttributeValue] = [:]) {
         self.arrays = arrays
@@ -16,18 +19,20 @@ public struct ArtifactContent: Sendable, Equatable {
     /// shape, then the raw little-endian bytes) and every attribute (sorted
     /// by name), each framed by the canonical encoding.
     public var payloadDigest: String {
-        var digest = StreamingDigest()
+        var digest = PayloadDigester()
         for path in arrays.keys.sorted() {
             guard let array = arrays[path] else { continue }
-            digest.update(.list([.string(path), .string(array.elementType.rawValue),
-                                 .list(array.shape.map(CanonicalValue.int)), .integer(Int64(array.count * array.elementType.byteWidth))]))
-            array.withUnsafeBytes { digest.update($0) }
+            digest.beginArray(path, elementType: array.elementType, shape: array.shape)
+            digest.update(array)
         }
-        for name in attributes.keys.sorted() {
-            guard let value = attributes[name] else { continue }
-            digest.update(.list([.string(name), Self.canonical(value)]))
-        }
-        return digest.finalize()
+        return digest.finish(attributes: attributes)
+    }
+
+    /// Equal arrays and attributes, and streamed arrays of the same names and shapes.
+    public static func == (lhs: ArtifactContent, rhs: ArtifactContent) -> Bool {
+        lhs.arrays == rhs.arrays && lhs.attributes == rhs.attributes
+            && lhs.streamed.mapValues { [$0.elementType.rawValue] + $0.shape.map(String.init) }
+                == rhs.streamed.mapValues { [$0.elementType.rawValue] + $0.shape.map(String.init) }
     }
 
     static func canonical(_ value: HDF5AttributeValue) -> CanonicalValue {
@@ -37,6 +42,50 @@ public struct ArtifactContent: Sendable, Equatable {
         case .integer(let i): return .integer(i)
         case .double(let d): return .double(d)
         }
+    }
+}
+
+/// An array of `shape` whose rows `block(range)` produces on demand, at
+/// most `blockRows` at a time, in order, exactly once each.
+public struct StreamedArray: Sendable {
+    public let elementType: HDF5ElementType
+    public let shape: [Int]
+    public let blockRows: Int
+    public let block: @Sendable (Range<Int>) throws -> HDF5Array
+
+    public init(elementType: HDF5ElementType, shape: [Int], blockRows: Int, block: @escaping @Sendable (Range<Int>) throws -> HDF5Array) {
+        self.elementType = elementType
+        self.shape = shape
+        self.blockRows = max(1, blockRows)
+        self.block = block
+    }
+}
+
+/// The payload digest computed incrementally, for arrays read or written
+/// block by block: `beginArray` then every block of its values in row
+/// order, arrays in path order, then `finish` with the attributes. Equal
+/// to `ArtifactContent.payloadDigest` of the same arrays.
+public struct PayloadDigester {
+    private var digest = StreamingDigest()
+
+    public init() {}
+
+    public mutating func beginArray(_ path: String, elementType: HDF5ElementType, shape: [Int]) {
+        digest.update(.list([.string(path), .string(elementType.rawValue), .list(shape.map(CanonicalValue.int)),
+                             .integer(Int64(shape.reduce(1, *) * elementType.byteWidth))]))
+    }
+
+    public mutating func update(_ block: HDF5Array) {
+        block.withUnsafeBytes { digest.update($0) }
+    }
+
+    public func finish(attributes: [String: HDF5AttributeValue]) -> String {
+        var digest = digest
+        for name in attributes.keys.sorted() {
+            guard let value = attributes[name] else { continue }
+            digest.update(.list([.string(name), ArtifactContent.canonical(value)]))
+        }
+        return digest.finalize()
     }
 }
 

@@ -46,6 +46,14 @@ enum ArtifactFile {
                 ? HDF5DatasetOptions(deflateLevel: 1, shuffle: true) : .contiguous)
         }
         for (name, value) in content.attributes.sorted(by: { $0.key < $1.key }) { try data.setAttribute(name, value) }
+        try writeRootAttributes(root, header)
+        let bytes = try file.image()
+        try file.close()
+        return bytes
+    }
+
+    /// The root attributes; `payload_digest` last: its presence and value prove the object complete.
+    static func writeRootAttributes(_ root: HDF5Group, _ header: ArtifactHeader) throws {
         try root.setAttribute("alflow_format", .integer(Int64(header.format)))
         try root.setAttribute("kind", .string(header.kind))
         try root.setAttribute("key", .string(header.key))
@@ -56,11 +64,7 @@ enum ArtifactFile {
         try root.setAttribute("blas_core", .string(header.blasCore))
         try root.setAttribute("blas_config", .string(header.blasConfiguration))
         try root.setAttribute("compute_seconds", .double(header.computeSeconds))
-        // Written last: its presence and value prove the object complete.
         try root.setAttribute("payload_digest", .string(header.payloadDigest))
-        let bytes = try file.image()
-        try file.close()
-        return bytes
     }
 
     /// Why a file is not a valid object.

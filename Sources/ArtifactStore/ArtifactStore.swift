@@ -8,8 +8,9 @@ import HDF5
 /// a reader never sees a partial object. Every read verifies the object —
 /// it opens, its format is known, its key matches, its payload digest
 /// matches — and moves a damaged one to `quarantine/` as if it were missing.
-/// Thread-safe; verified objects are kept in memory up to a byte budget so
-/// that many stages reading one large input verify it once.
+/// Thread-safe; an object is verified once per process, and decoded data
+/// is kept in the process-wide `ObjectCache` (bounded by bytes), so that
+/// many stages reading one large input verify and decode it once.
 ///
 /// A store opened with `openReadOnly` never writes: no folder, marker,
 /// quarantine move, memo or manifest (read-only commands use it).
@@ -26,10 +27,17 @@ public final class ArtifactStore: Sendable {
     public let alflowVersion: String
     /// True for a store opened by a command that must not change it.
     public let isReadOnly: Bool
-    private let memory = MemoryCache(budget: 1 << 30)
+    private let memory: ObjectCache
+    /// This store's entries in the shared cache start with it (a fresh
+    /// store object verifies and decodes afresh, as a new process would).
+    private let cachePrefix = UUID().uuidString + ":"
+    /// Keys verified by this process (objects never change once published).
+    private let verified = VerifiedKeys()
 
-    /// Opens (creating if needed) the store at `root`.
-    public init(root: String, alflowVersion: String) throws {
+    /// Opens (creating if needed) the store at `root`; decoded data is kept
+    /// in `cache` (the process's own unless a test passes another).
+    public init(root: String, alflowVersion: String, cache: ObjectCache = .shared) throws {
+        memory = cache
         layout = StoreLayout(root: root)
         self.alflowVersion = alflowVersion
         isReadOnly = false
@@ -47,6 +55,7 @@ public final class ArtifactStore: Sendable {
     }
 
     private init(readOnlyRoot root: String, alflowVersion: String) throws {
+        memory = .shared
         layout = StoreLayout(root: root)
         self.alflowVersion = alflowVersion
         isReadOnly = true
@@ -80,27 +89,60 @@ public final class ArtifactStore: Sendable {
     /// The verified object of `key`, or nil if it is missing or damaged —
     /// without moving anything (for read-only commands such as `report`).
     public func peek(_ key: String) -> Artifact? {
-        if let cached = memory.get(key) { return cached }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return cached }
         guard let artifact = try? ArtifactFile.read(layout.object(key), expectedKey: key) else { return nil }
-        memory.put(artifact)
+        remember(artifact)
         return artifact
     }
 
     /// The verified object of `key`. A damaged object is quarantined and
     /// reported as such; an object of a newer format throws.
     public func read(_ key: String) throws -> Lookup {
-        if let cached = memory.get(key) { return .hit(cached) }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return .hit(cached) }
         let path = layout.object(key)
         guard FileManager.default.fileExists(atPath: path) else { return .missing }
         do {
             let artifact = try ArtifactFile.read(path, expectedKey: key)
-            memory.put(artifact)
+            remember(artifact)
             return .hit(artifact)
         } catch ArtifactFile.Problem.newerFormat(let found) {
             throw StoreError.newerFormat(path: path, found: found, supported: StoreLayout.objectFormat)
         } catch ArtifactFile.Problem.damaged(let reason) {
             if !isReadOnly { try quarantine(path, key: key) }
             return .damaged(reason: reason)
+        }
+    }
+
+    /// The object of `key` opened without reading its arrays (`StoredObject`
+    /// reads rows on demand), verified fully the first time this process
+    /// opens it. A damaged object is quarantined and reported as such.
+    public func open(_ key: String) throws -> OpenLookup {
+        let path = layout.object(key)
+        guard FileManager.default.fileExists(atPath: path) else { return .missing }
+        do {
+            let object = try StoredObject.open(path, expectedKey: key, verify: !verified.contains(key), cache: memory, cacheKey: cachePrefix + key)
+            verified.insert(key)
+            return .hit(object)
+        } catch ArtifactFile.Problem.newerFormat(let found) {
+            throw StoreError.newerFormat(path: path, found: found, supported: StoreLayout.objectFormat)
+        } catch ArtifactFile.Problem.damaged(let reason) {
+            if !isReadOnly { try quarantine(path, key: key) }
+            return .damaged(reason: reason)
+        }
+    }
+
+    public enum OpenLookup: Sendable {
+        case hit(StoredObject)
+        case missing
+        case damaged(reason: String)
+    }
+
+    /// `open` for its verdict only: whether the object of `key` is stored and sound.
+    public func verify(_ key: String) throws -> Lookup {
+        switch try open(key) {
+        case .hit(let object): return .hit(Artifact(header: object.header, content: ArtifactContent(attributes: object.attributes)))
+        case .missing: return .missing
+        case .damaged(let reason): return .damaged(reason: reason)
         }
     }
 
@@ -117,9 +159,9 @@ public final class ArtifactStore: Sendable {
     public func inspect(_ key: String) -> State {
         let path = layout.object(key)
         guard FileManager.default.fileExists(atPath: path) else { return hasCheckpoint(key: key) ? .partial : .missing }
-        if let cached = memory.get(key) { return .cached(cached.header) }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return .cached(cached.header) }
         do {
-            return .cached(try ArtifactFile.read(path, expectedKey: key).header)
+            return .cached(try StoredObject.open(path, expectedKey: key, verify: !verified.contains(key), cache: memory, cacheKey: cachePrefix + key).header)
         } catch ArtifactFile.Problem.damaged(let reason) {
             return .corrupt(reason)
         } catch ArtifactFile.Problem.newerFormat(let found) {
@@ -136,13 +178,14 @@ public final class ArtifactStore: Sendable {
 
     /// The header of the object of `key`, if it exists and opens (not digest-verified).
     public func header(_ key: String) -> ArtifactHeader? {
-        if let cached = memory.get(key) { return cached.header }
+        if case .artifact(let cached)? = memory.get(cachePrefix + key) { return cached.header }
         guard let root = try? HDF5File.open(layout.object(key)).root() else { return nil }
         return try? ArtifactFile.readHeader(root)
     }
 
     func quarantine(_ path: String, key: String) throws {
-        memory.remove(key)
+        memory.remove(prefix: cachePrefix + key)
+        verified.remove(key)
         let stamp = Int(Date().timeIntervalSince1970)
         let target = layout.quarantine + "/\(key)-\(stamp)-\(getpid()).h5"
         if rename(path, target) != 0 && errno != ENOENT {
@@ -157,18 +200,29 @@ public final class ArtifactStore: Sendable {
     @discardableResult
     public func publish(_ header: ArtifactHeader, _ content: ArtifactContent) throws -> Artifact {
         var header = header
-        header.payloadDigest = content.payloadDigest
         let key = header.key
         try writingTemporary(key) { temporary in
-            try ArtifactFile.write(header, content, to: temporary)
+            if content.streamed.isEmpty && ObjectCache.bytes(content) < ArtifactFile.inMemoryLimit {
+                header.payloadDigest = content.payloadDigest
+                try ArtifactFile.write(header, content, to: temporary)
+            } else {
+                // Written to the file as it goes: never the whole object twice in memory.
+                header.payloadDigest = try ArtifactFile.writeStreaming(header, content, to: temporary)
+            }
             try Durability.sync(temporary)
             try Durability.makeDirectory(layout.objectFolder(key))
             _ = try Durability.linkNoReplace(temporary, layout.object(key))
             try Durability.sync(layout.objectFolder(key))
         }
         let artifact = Artifact(header: header, content: content)
-        memory.put(artifact)
+        verified.insert(key)
+        if content.streamed.isEmpty { remember(artifact) }
         return artifact
+    }
+
+    private func remember(_ artifact: Artifact) {
+        verified.insert(artifact.key)
+        memory.put(cachePrefix + artifact.key, .artifact(artifact), bytes: ObjectCache.bytes(artifact))
     }
 
     /// Runs `body` with a fresh path under `tmp/` for `key`; the temporary
@@ -217,45 +271,13 @@ public final class ArtifactStore: Sendable {
     }
 }
 
-/// Verified objects held in memory, least recently used first out.
-/// `@unchecked`: every access to `entries`, `total` and `clock` holds `lock`.
-final class MemoryCache: @unchecked Sendable {
-    private let budget: Int
-    private var entries: [String: (artifact: Artifact, bytes: Int, used: UInt64)] = [:]
-    private var total = 0
-    private var clock: UInt64 = 0
+/// The keys whose objects this process has verified.
+/// `@unchecked`: every access to `keys` holds `lock`.
+final class VerifiedKeys: @unchecked Sendable {
+    private var keys: Set<String> = []
     private let lock = NSLock()
 
-    init(budget: Int) { self.budget = budget }
-
-    func get(_ key: String) -> Artifact? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard var entry = entries[key] else { return nil }
-        clock += 1
-        entry.used = clock
-        entries[key] = entry
-        return entry.artifact
-    }
-
-    func put(_ artifact: Artifact) {
-        let bytes = artifact.content.arrays.values.reduce(0) { $0 + $1.count * $1.elementType.byteWidth }
-        guard bytes <= budget else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if let old = entries[artifact.key] { total -= old.bytes }
-        clock += 1
-        entries[artifact.key] = (artifact, bytes, clock)
-        total += bytes
-        while total > budget, let oldest = entries.min(by: { $0.value.used < $1.value.used }) {
-            total -= oldest.value.bytes
-            entries.removeValue(forKey: oldest.key)
-        }
-    }
-
-    func remove(_ key: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let old = entries.removeValue(forKey: key) { total -= old.bytes }
-    }
+    func contains(_ key: String) -> Bool { lock.withLock { keys.contains(key) } }
+    func insert(_ key: String) { lock.withLock { _ = keys.insert(key) } }
+    func remove(_ key: String) { lock.withLock { _ = keys.remove(key) } }
 }

@@ -20,6 +20,8 @@ public final class Runner: Sendable {
         public var blasCore: String
         public var blasConfiguration: String
         public var alflowVersion: String
+        /// `--memory`: stages start only while their working sets fit.
+        public var memoryLimit: MemoryLimit?
 
         public init(jobs: Int, force: Set<String> = [], dryRun: Bool = false, perStage: @escaping @Sendable (() -> Void) -> Void = { $0() },
                     blasCore: String = "", blasConfiguration: String = "", alflowVersion: String) {
@@ -80,7 +82,7 @@ public final class Runner: Sendable {
         var damaged: [Int] = []
         for (index, stage) in stages.enumerated() {
             if options.force.contains(stage.id) { reasons[index] = .forced; continue }
-            switch try store.read(stage.key) {
+            switch try store.verify(stage.key) {
             case .hit: reasons[index] = nil
             case .missing: reasons[index] = store.hasCheckpoint(key: stage.key) ? .interrupted : .missing
             case .damaged(let why):
@@ -124,7 +126,12 @@ public final class Runner: Sendable {
         guard !options.dryRun, !plan.isEmpty else { return summary }
         let scheduler = Scheduler(ids: plan.map(\.id), inputs: { [positions, stages] id in
             positions[id].map { stages[$0].inputs } ?? []
+        }, memory: options.memoryLimit?.stageBudget, workingSet: { [positions, stages] id in
+            positions[id].map { stages[$0].workingSet() } ?? 0
         })
+        if let limit = options.memoryLimit {
+            scheduler.onHoldBack = { [emit] in emit(.warning("--memory \(limit.text): running fewer stages at once")) }
+        }
         let outcomes = executor.map { $0.execute(ExecutorWork(scheduler: scheduler, stages: stages, positions: positions, store: store,
                                                               cancellation: cancellation, emit: emit)) }
             ?? execute(scheduler, compute: compute)
@@ -170,7 +177,7 @@ public final class Runner: Sendable {
             let held = try store.lock(stage.key)
             defer { held.release() }
             // Another process may have computed it while this one waited.
-            if !options.force.contains(id), case .hit = try store.read(stage.key) { return .computedElsewhere }
+            if !options.force.contains(id), case .hit = try store.verify(stage.key) { return .computedElsewhere }
             try cancellation.check()
             emit(.started(id: id, label: stage.label))
             let start = Date()
@@ -214,8 +221,14 @@ final class Scheduler: @unchecked Sendable {
         defer { condition.unlock() }
         return settled
     }
+    private var admission: Admission
+    private let workingSet: (String) -> Int
+    /// Called once, the first time a stage waits for memory.
+    var onHoldBack: (() -> Void)?
 
-    init(ids: [String], inputs: (String) -> [String]) {
+    init(ids: [String], inputs: (String) -> [String], memory: Int? = nil, workingSet: @escaping (String) -> Int = { _ in 0 }) {
+        admission = Admission(budget: memory)
+        self.workingSet = workingSet
         self.ids = ids
         var position: [String: Int] = [:]
         for (index, id) in ids.enumerated() { position[id] = index }
@@ -245,11 +258,22 @@ final class Scheduler: @unchecked Sendable {
         defer { condition.unlock() }
         while true {
             if cancelled() { skipAll("interrupted"); return nil }
-            if let index = ready.pop() {
+            // The first ready stage in plan order whose working set fits.
+            var waiting: [Int] = []
+            var chosen: Int?
+            while chosen == nil, let index = ready.pop() {
                 if let failed = failedInput[index] {
                     settle(index, .skipped("input \(failed) did not complete"))
                     continue
                 }
+                if admission.admit(index, running: running, size: { workingSet(ids[index]) }) { chosen = index } else { waiting.append(index) }
+            }
+            for index in waiting { ready.push(index) }
+            if admission.heldBack, let announce = onHoldBack {
+                onHoldBack = nil
+                announce()
+            }
+            if let index = chosen {
                 running += 1
                 return ids[index]
             }
@@ -299,7 +323,10 @@ final class Scheduler: @unchecked Sendable {
     func finish(_ id: String, outcome: StageOutcome) {
         condition.lock()
         running -= 1
-        if let index = position[id] { settle(index, outcome) }
+        if let index = position[id] {
+            admission.release(index)
+            settle(index, outcome)
+        }
         condition.broadcast()
         condition.unlock()
     }

@@ -8,12 +8,16 @@ public struct RunnerStage: Sendable {
     public let inputs: [String]
     /// A short human label for progress lines, e.g. "train entropy seed 2 cycle 4".
     public let label: String
+    /// The bytes the stage will hold while it runs, stated from the shapes
+    /// of its inputs (asked once its inputs are stored; only under `--memory`).
+    public let workingSet: @Sendable () -> Int
 
-    public init(id: String, key: String, inputs: [String], label: String) {
+    public init(id: String, key: String, inputs: [String], label: String, workingSet: @escaping @Sendable () -> Int = { 0 }) {
         self.id = id
         self.key = key
         self.inputs = inputs
         self.label = label
+        self.workingSet = workingSet
     }
 }
 

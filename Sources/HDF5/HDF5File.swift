@@ -1,4 +1,9 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An open HDF5 file. Closing is strong: every object still open inside the
 /// file is closed with it, so a file handle never outlives its `close()`.
@@ -89,7 +94,62 @@ public final class HDF5File {
         try HDF5Library.check(status: H5Fclose(id), "close", path)
     }
 
+    /// Reserves `bytes` on disk for a file being written (`posix_fallocate`),
+    /// so that a full disk, a quota or a file-size limit fails here, before
+    /// the library holds data it could not write; closing trims the file to its content.
+    public func reserve(bytes: Int) throws {
+        var handle: UnsafeMutableRawPointer?
+        guard H5Fget_vfd_handle(id, alflow_H5P_DEFAULT(), &handle) >= 0, let handle else {
+            throw HDF5Error(operation: "reserve space", path: path, message: HDF5Library.takeErrorMessage())
+        }
+        let code = allocate(handle.load(as: Int32.self), bytes)
+        guard code == 0 else {
+            throw HDF5Error(operation: "reserve \(bytes) bytes", path: path, message: String(cString: strerror(code)))
+        }
+    }
+
+    /// Closes a file on disk that `reserve` grew, cutting it back to the
+    /// end of what the library allocated.
+    public func closeTrimmed() throws {
+        try flush()
+        var end: haddr_t = 0
+        try HDF5Library.check(status: H5Fget_eoa(id, &end), "end of file", path)
+        try close()
+        guard truncate(path, off_t(end)) == 0 else {
+            throw HDF5Error(operation: "trim", path: path, message: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Closes a file on disk whose writes failed (disk full, file too
+    /// large): the library still holds data it cannot flush, so its
+    /// descriptor is pointed at /dev/null first and the close succeeds
+    /// instead of failing again at exit. The caller removes the file.
+    public func abandon() {
+        guard isOpen else { return }
+        isOpen = false
+        var handle: UnsafeMutableRawPointer?
+        if H5Fget_vfd_handle(id, alflow_H5P_DEFAULT(), &handle) >= 0, let handle {
+            redirectToNullDevice(handle.load(as: Int32.self))
+        }
+        H5Fclose(id)
+        _ = HDF5Library.takeErrorMessage()
+    }
+
     deinit {
         if isOpen { H5Fclose(id) }
     }
+}
+
+/// `posix_fallocate` (0, or the error code).
+private func allocate(_ descriptor: Int32, _ bytes: Int) -> Int32 {
+    posix_fallocate(descriptor, 0, off_t(bytes))
+}
+
+/// Points `descriptor` at /dev/null (outside `HDF5File`, whose `open` and `close` would shadow the system calls).
+private func redirectToNullDevice(_ descriptor: Int32) {
+    guard descriptor >= 0 else { return }
+    let null = open("/dev/null", O_RDWR)
+    guard null >= 0 else { return }
+    dup2(null, descriptor)
+    close(null)
 }

@@ -140,11 +140,11 @@ extension HDF5Group {
             }
             let status: herr_t
             switch storage {
-            case .float32(var v): status = readInto(&v); storage = .float32(v)
-            case .float64(var v): status = readInto(&v); storage = .float64(v)
-            case .int32(var v): status = readInto(&v); storage = .int32(v)
-            case .int64(var v): status = readInto(&v); storage = .int64(v)
-            case .uint8(var v): status = readInto(&v); storage = .uint8(v)
+            case .float32(var v): storage = .uint8([]); status = readInto(&v); storage = .float32(v)
+            case .float64(var v): storage = .uint8([]); status = readInto(&v); storage = .float64(v)
+            case .int32(var v): storage = .uint8([]); status = readInto(&v); storage = .int32(v)
+            case .int64(var v): storage = .uint8([]); status = readInto(&v); storage = .int64(v)
+            case .uint8(var v): storage = .uint8([]); status = readInto(&v); storage = .uint8(v)
             }
             try HDF5Library.check(status: status, "read dataset \(path)", filePath)
         }

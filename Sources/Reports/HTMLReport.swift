@@ -105,6 +105,8 @@ public enum HTMLReport {
         case .npy(let features, _): source = "NPY \((features as NSString).lastPathComponent)"
         case .hdf5(let path, _, _): source = "HDF5 \((path as NSString).lastPathComponent)"
         case .synthetic(let sizes, _, let spread, _): source = "synthetic blobs \(sizes), spread \(spread)"
+        case .syntheticPool(let sizes, let dimensions, let spread, _, let test):
+            source = "synthetic pool of \(sizes.reduce(0, +)) × \(dimensions) (\(sizes.count) blobs, spread \(spread)), \(test) test rows"
         }
         return "\(source); \(dataset.task.rawValue); normalise: \(dataset.normalize.value.rawValue)"
     }

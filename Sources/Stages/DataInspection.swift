@@ -48,8 +48,8 @@ public enum DataInspection {
     }
 
     static func facts(_ workflow: Workflow, plan: Plan?, store: ArtifactStore?) throws -> Facts {
-        if let store, let load = plan?.stages.first(where: { $0.kind == .load }), case .hit(let artifact)? = try? store.read(load.digest) {
-            let load = try LoadPayload(Input(id: "load", artifact: artifact))
+        if let store, let load = plan?.stages.first(where: { $0.kind == .load }), case .hit(let object)? = try? store.open(load.digest) {
+            let load = try LoadPayload(Input(id: "load", object: object))
             return Facts(pool: load.poolSize, classes: load.isClassification ? load.classes : nil, featureShape: load.featureShape)
         }
         if case .builtin(let name) = workflow.dataset.source.value, let known = KnownDataset.named(name), !known.files.isEmpty {
@@ -57,6 +57,9 @@ public enum DataInspection {
             let facts = known.facts
             let pool = facts.test > 0 ? facts.train : facts.train - Int((Double(facts.train) * workflow.dataset.testFraction.value).rounded())
             return Facts(pool: pool, classes: facts.classes, featureShape: facts.featureShape)
+        }
+        if case .syntheticPool(let sizes, let dimensions, _, _, _) = workflow.dataset.source.value {
+            return Facts(pool: sizes.reduce(0, +), classes: sizes.count, featureShape: [dimensions])
         }
         let raw = try SourceLoading.raw(workflow.dataset, storeRoot: store?.layout.root)
         let pool: Int

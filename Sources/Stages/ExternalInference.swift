@@ -16,9 +16,9 @@ struct ExternalInference {
     let load: LoadPayload
 
     /// The load object, read by the model from the store itself (never copied).
-    var data: JSONValue {
+    func data() throws -> JSONValue {
         var fields: [String: JSONValue] = [
-            "file": .string(Self.absolute(context.store.layout.object(load.input.artifact.header.key))),
+            "file": .string(Self.absolute(context.store.layout.object(try Self.key(load.input)))),
             "task": .string(load.isClassification ? "classification" : "regression"),
             "classes": .integer(Int64(load.classes)), "feature_shape": .indices(load.featureShape),
         ]
@@ -28,8 +28,14 @@ struct ExternalInference {
         return .object(fields)
     }
 
-    func weights(_ train: Input) -> JSONValue {
-        .object(["file": .string(Self.absolute(context.store.layout.object(train.artifact.header.key))), "group": "/data/parameters"])
+    func weights(_ train: Input) throws -> JSONValue {
+        .object(["file": .string(Self.absolute(context.store.layout.object(try Self.key(train)))), "group": "/data/parameters"])
+    }
+
+    /// The model reads an input's object file from the store.
+    static func key(_ input: Input) throws -> String {
+        guard let key = input.storedKey else { throw StageError.malformedInput(stage: input.id, what: "it is not a stored object") }
+        return key
     }
 
     /// The worker runs in the workflow's folder: every path it is sent is absolute.
@@ -75,10 +81,10 @@ struct ExternalInference {
     /// `infer` over `rows` of `split`; `widths` gives each requested array's exact width (nil: any width > 0).
     func infer(split: String, rows: [Int], weights: Input, outputs: [String: Int?], extra: [String: JSONValue] = [:]) throws -> Outputs {
         var fields = extra
-        fields["data"] = data
+        fields["data"] = try data()
         fields["split"] = .string(split)
         fields["rows"] = .indices(rows)
-        fields["weights"] = self.weights(weights)
+        fields["weights"] = try self.weights(weights)
         fields["outputs"] = .array(outputs.keys.filter { !["mc_dropout", "weight_noise", "head/weight", "head/bias"].contains($0) }.sorted()
             .map { .string($0) } + (outputs["head/weight"] != nil ? ["head"] : []))
         if fields["mc_dropout"] == nil { fields["mc_dropout"] = .null }

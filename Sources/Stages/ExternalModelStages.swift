@@ -37,12 +37,12 @@ enum ExternalModelStages {
         hyperparameters["class_balanced"] = .string(classBalanced ? "auto" : "never")
         context.progress(0, "external training")
         var fields: [String: JSONValue] = [:]
-        fields["data"] = client.data
+        fields["data"] = try client.data()
         fields["rows"] = .indices(selection.labeled)
         fields["hyperparameters"] = .object(hyperparameters)
         fields["seed"] = .unsigned(streamSeed)
         fields["init_seed"] = .unsigned(initialization.nextUInt64())
-        fields["initial_weights"] = previous.map { client.weights($0) } ?? .null
+        fields["initial_weights"] = try previous.map { try client.weights($0) } ?? .null
         fields["checkpoint_dir"] = .string(checkpoints)
         let (response, arrays) = try client.request("train", fields)
         var content = ArtifactContent()
@@ -129,12 +129,12 @@ enum ExternalModelStages {
         let embeddings = first.arrays["embeddings"]
         let name = kind.rawValue
         let inputs = ScoringInputs(
-            isClassification: load.isClassification, classes: load.classes,
+            isClassification: load.isClassification, classes: load.classes, seed: seed,
             embeddings: {
                 guard let embeddings else { throw ExternalModelError.unsupported("strategy \(name) read embeddings without declaring usesEmbeddings") }
                 return embeddings
             },
-            seed: seed, probabilities: { outputs },
+            probabilities: { outputs },
             labeledEmbeddings: { try client.infer(split: "train", rows: labeled, weights: train, outputs: ["embeddings": embeddingWidth])("embeddings") },
             labeledLabels: {
                 let labels = try load.poolLabels()
@@ -159,7 +159,7 @@ enum ExternalModelStages {
     static func evaluate(_ runtime: ExternalModelRuntime, load: LoadPayload, train: Input, metrics: [Metric],
                          context: StageContext) throws -> ArtifactContent {
         let client = ExternalInference(runtime: runtime, context: context, load: load)
-        let rows = Array(0..<(load.input.artifact.shape("test/features")?.first ?? 0))
+        let rows = Array(0..<(load.input.shape("test/features")?.first ?? 0))
         let name = load.isClassification ? "probabilities" : "predictions"
         let outputs = try client.infer(split: "test", rows: rows, weights: train, outputs: [name: load.isClassification ? load.classes : 1])
         var content = try EvaluateStage.payload(outputs: try outputs(name), load: load, labeled: try train.integer("samples"),

@@ -32,11 +32,11 @@ struct LoadPayload {
         classes = try input.integer("classes")
         featureShape = try input.indices("feature_shape")
         let width = featureShape.reduce(1, *)
-        guard let pool = input.artifact.shape("train/features"), let poolRows = pool.first, pool.dropFirst().reduce(1, *) == width else {
+        guard let pool = input.shape("train/features"), let poolRows = pool.first, pool.dropFirst().reduce(1, *) == width else {
             throw StageError.malformedInput(stage: input.id, what: "'train/features' is not [N, \(featureShape)]")
         }
         for split in ["train", "test"] {
-            guard let features = input.artifact.shape("\(split)/features"), let targets = input.artifact.shape("\(split)/targets"),
+            guard let features = input.shape("\(split)/features"), let targets = input.shape("\(split)/targets"),
                   targets.first == features.first, targets.count == 1 else {
                 throw StageError.malformedInput(stage: input.id, what: "'\(split)/targets' does not have one value per row of '\(split)/features'")
             }
@@ -49,7 +49,7 @@ struct LoadPayload {
         guard rows.allSatisfy({ $0 >= 0 && $0 < poolSize }) else {
             throw StageError.malformedInput(stage: input.id, what: "a selection names rows outside its pool of \(poolSize)")
         }
-        return try input.floats("train/features").gatherRows(rows)
+        return try input.floatRows("train/features", rows)
     }
 
     /// The pool's classes (classification only).

@@ -16,20 +16,22 @@ enum PerturbStage {
 
     static func compute(load: LoadPayload, train: Input, selection: SelectionPayload, model: ModelSpec, request: PerturbationRequest,
                         seed: UInt64) throws -> ArtifactContent {
-        let features = try load.poolFeatures(selection.candidates)
+        let candidates = selection.candidates
         var content = ArtifactContent(attributes: ["family": .string(request.family.rawValue), "samples": .integer(Int64(request.samples))])
         let values: Tensor
         switch request.family {
         case .noiseStability:
             let network = try Networks.make(model, load: load)
             let parameters = try Networks.parameters(train, for: network)
-            values = NoiseStability.deviations(network: network, parameters: parameters, candidates: features,
-                                               noise: Float(request.noise ?? 0), samples: request.samples,
-                                               output: request.output == .embedding ? .embedding : .probabilities, seed: seed)
+            // The candidates are read a block at a time (bit-identical to one pass).
+            values = try NoiseStability.deviations(network: network, parameters: parameters, count: candidates.count,
+                                                   rows: { try load.poolFeatures(Array(candidates[$0])) },
+                                                   noise: Float(request.noise ?? 0), samples: request.samples,
+                                                   output: request.output == .embedding ? .embedding : .probabilities, seed: seed)
         case .monteCarloDropout:
             let network = try Networks.make(model, load: load, dropout: request.dropout)
             let parameters = try Networks.parameters(train, for: network)
-            values = MonteCarloDropout.probabilities(network: network, parameters: parameters, candidates: features,
+            values = MonteCarloDropout.probabilities(network: network, parameters: parameters, candidates: try load.poolFeatures(candidates),
                                                      passes: request.samples, seed: seed)
         }
         content.arrays[PerturbationPayload.arrayName(request.family)] = HDF5Array(values)

@@ -18,10 +18,12 @@ enum ScoreStage {
         let network = try Networks.make(model, load: load)
         let weights = try Networks.parameters(train, for: network)
         let candidates = selection.candidates, labeled = selection.labeled
-        let inference = network.infer(try load.poolFeatures(candidates), parameters: weights)
+        let inference = CandidateInference(network: network, weights: weights, count: candidates.count) {
+            try load.poolFeatures(Array(candidates[$0]))
+        }
         let inputs = ScoringInputs(
-            isClassification: load.isClassification, classes: load.classes, embeddings: { inference.embeddings },
-            seed: seed, probabilities: { inference.outputs.softmaxRows() },
+            isClassification: load.isClassification, classes: load.classes, seed: seed,
+            embeddings: { inference.candidateEmbeddings() }, probabilities: { inference.probabilities() },
             labeledEmbeddings: { network.infer(try load.poolFeatures(labeled), parameters: weights).embeddings },
             labeledLabels: {
                 let labels = try load.poolLabels()
@@ -29,7 +31,9 @@ enum ScoreStage {
             },
             head: { try Networks.head(weights) },
             perturbation: try perturb.map { try PerturbStage.payload($0, candidates: candidates.count) })
-        return try content(kind: kind, payload: try kind.declaration.score(inputs, parameters), candidates: candidates.count)
+        let payload = try kind.declaration.score(inputs, parameters)
+        try inference.check()
+        return try content(kind: kind, payload: payload, candidates: candidates.count)
     }
 
     /// The object of a strategy's score payload, each array's row count checked.
@@ -60,7 +64,7 @@ enum ScoreStage {
         if let embeddings = payload.embeddings, embeddings.rowCount != candidates {
             throw StageError.malformedInput(stage: score.id, what: "'embeddings' has \(embeddings.rowCount) rows for \(candidates) candidates")
         }
-        if score.artifact.content.attributes["labeled_count"] != nil { payload.labeledCount = try score.integer("labeled_count") }
+        if score.attributes["labeled_count"] != nil { payload.labeledCount = try score.integer("labeled_count") }
         return payload
     }
 

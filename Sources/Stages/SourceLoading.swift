@@ -2,6 +2,7 @@ import Fingerprints
 import ArtifactStore
 import DataCatalog
 import Datasets
+import Tensors
 import Workflows
 
 /// Reading a workflow's data source (the load stage and validation share it).
@@ -42,6 +43,17 @@ public enum SourceLoading {
             return image(RawDataset(task: kind, featureShape: Array(samples.features.shape.dropFirst()), samples: samples), spec)
         case .synthetic(let sizes, let centers, let spread, let seed):
             return SyntheticDataset.blobs(sizes: sizes, centers: centers, spread: spread, seed: UInt64(seed)).generate()
+        case .syntheticPool(let sizes, let dimensions, let spread, let seed, let test):
+            // The whole set in memory, for tools; the load stage streams it (`LoadStage.streamedPool`).
+            let pool = SyntheticPool(sizes: sizes, dimensions: dimensions, spread: spread, seed: UInt64(seed), test: test)
+            let (poolLabels, testLabels) = pool.labels()
+            let centers = pool.centers()
+            func samples(_ rows: Int, test: Bool, _ labels: [Int32]) -> LabeledSamples {
+                LabeledSamples(features: Tensor(shape: [rows, dimensions], scalars: pool.features(0..<rows, test: test, labels: labels, centers: centers)),
+                               targets: .classes(labels))
+            }
+            return RawDataset(task: .classification(classes: sizes.count), featureShape: [dimensions],
+                              samples: samples(pool.poolRows, test: false, poolLabels), test: samples(test, test: true, testLabels))
         }
     }
 

@@ -35,7 +35,7 @@ public struct StageComputer: Sendable {
         optimizers: [.adam: Optimizer.adamVersion, .sgd: Optimizer.sgdVersion],
         loaders: ["builtin": max(BuiltinDataset.version, IDXLoader.version, CSVLoader.version, CIFARLoader.version, SVHNLoader.version,
                                  MATLoader.version), "idx": IDXLoader.version, "csv": CSVLoader.version,
-                  "npy": max(NPYLoader.version, ArrayLoader.version), "hdf5": ArrayLoader.version, "synthetic": SyntheticDataset.version],
+                  "npy": max(NPYLoader.version, ArrayLoader.version), "hdf5": ArrayLoader.version, "synthetic": max(SyntheticDataset.version, SyntheticPool.version)],
         perturbations: [.noiseStability: NoiseStability.version, .monteCarloDropout: MonteCarloDropout.version],
         preparation: Preparation.version)
 
@@ -107,8 +107,8 @@ public struct StageComputer: Sendable {
 
     func input(_ id: String, _ context: StageContext) throws -> Input {
         guard let stage = plan.stage(id) else { throw StageError.malformedInput(stage: id, what: "not in the plan") }
-        switch try context.store.read(stage.digest) {
-        case .hit(let artifact): return Input(id: id, artifact: artifact)
+        switch try context.store.open(stage.digest) {
+        case .hit(let object): return Input(id: id, object: object)
         case .missing: throw StageError.malformedInput(stage: id, what: "its object is missing from the store")
         case .damaged(let reason): throw StageError.malformedInput(stage: id, what: "its object was damaged (\(reason))")
         }

@@ -91,8 +91,7 @@ enum TrainStage {
     }
 
     static func restore(_ content: ArtifactContent, network: Network, configuration: TrainingConfiguration) throws -> TrainerState {
-        let input = Input(id: "checkpoint", artifact: Artifact(header: ArtifactHeader(kind: "", key: "", parameters: "", inputs: [],
-            alflowVersion: "", created: "", blasCore: "", blasConfiguration: "", computeSeconds: 0), content: content))
+        let input = Input(id: "checkpoint", content: content)
         let parameters = try Networks.parameters(input, for: network)
         var optimizer = configuration.optimizer.initialState(for: parameters)
         optimizer.step = try input.integer("step")

@@ -6,11 +6,12 @@ public struct ScoringInputs: Sendable {
     public let isClassification: Bool
     /// Number of classes (1 for regression).
     public let classes: Int
-    /// Penultimate features of the candidates `[n, d]` (declare `usesEmbeddings`).
+    /// Penultimate features of the candidates `[n, d]`, computed on first use
+    /// (a strategy that reads them declares `usesEmbeddings`).
     public var embeddings: Tensor { get throws { try makeEmbeddings() } }
-    private let makeEmbeddings: @Sendable () throws -> Tensor
     /// The seed of this score stage's random streams (a function of its key).
     public let seed: UInt64
+    private let makeEmbeddings: @Sendable () throws -> Tensor
     private let makeProbabilities: @Sendable () -> Tensor
     private let makeLabeledEmbeddings: @Sendable () throws -> Tensor
     private let makeLabeledLabels: @Sendable () throws -> [Int32]
@@ -18,9 +19,18 @@ public struct ScoringInputs: Sendable {
     /// The perturbation stage's output, for strategies that declare one.
     public let perturbation: PerturbationPayload?
 
-    public init(isClassification: Bool, classes: Int, embeddings: @escaping @Sendable () throws -> Tensor, seed: UInt64, probabilities: @escaping @Sendable () -> Tensor,
+    public init(isClassification: Bool, classes: Int, embeddings: Tensor, seed: UInt64, probabilities: @escaping @Sendable () -> Tensor,
                 labeledEmbeddings: @escaping @Sendable () throws -> Tensor, labeledLabels: @escaping @Sendable () throws -> [Int32],
                 head: @escaping @Sendable () throws -> ClassifierHead, perturbation: PerturbationPayload?) {
+        self.init(isClassification: isClassification, classes: classes, seed: seed, embeddings: { embeddings }, probabilities: probabilities,
+                  labeledEmbeddings: labeledEmbeddings, labeledLabels: labeledLabels, head: head, perturbation: perturbation)
+    }
+
+    /// With the candidates' embeddings computed only if a strategy asks for them.
+    public init(isClassification: Bool, classes: Int, seed: UInt64, embeddings: @escaping @Sendable () throws -> Tensor,
+                probabilities: @escaping @Sendable () -> Tensor, labeledEmbeddings: @escaping @Sendable () throws -> Tensor,
+                labeledLabels: @escaping @Sendable () throws -> [Int32], head: @escaping @Sendable () throws -> ClassifierHead,
+                perturbation: PerturbationPayload?) {
         self.isClassification = isClassification
         self.classes = classes
         makeEmbeddings = embeddings

@@ -212,8 +212,32 @@ struct WorkflowDecoder {
                 }
             }
         }
-        reader.finish(known: ["kind", "sizes", "centers", "spread", "seed"])
+        let hasDimensions = reader.has("dimensions"), hasTest = reader.has("test")
+        let dimensions = reader.int("dimensions", default: 2, range: 1...1_000_000)
+        let test = reader.int("test", default: 1, range: 1...10_000_000)
+        reader.finish(known: ["kind", "sizes", "centers", "spread", "seed", "dimensions", "test"])
         guard let kind, let sizes, let spread, let seed, centersValid else { return nil }
+        if hasDimensions {
+            // Generated row by row into the store; the centres come from the seed.
+            guard let dimensions, let test else { return nil }
+            guard kind.value == "blobs", !reader.has("centers") else {
+                bag.error(dimensions.location ?? reader.location,
+                          "'dataset.synthetic.dimensions' needs kind: blobs and no 'centers' (the centres are drawn from the seed)")
+                return nil
+            }
+            guard sizes.value.count >= 2 else {
+                bag.error(sizes.location ?? reader.location, "'dataset.synthetic.sizes' needs at least two classes")
+                return nil
+            }
+            let testRows = hasTest ? test.value : max(1, sizes.value.reduce(0, +) / 10)
+            return (.syntheticPool(sizes: sizes.value, dimensions: dimensions.value, spread: spread.value, seed: seed.value, test: testRows),
+                    .classification, false)
+        }
+        if hasTest {
+            bag.error(test?.location ?? reader.location,
+                      "'dataset.synthetic.test' is for generated pools: give 'dimensions' too (else test_fraction splits the set)")
+            return nil
+        }
         if kind.value == "ibal", reader.has("centers") || reader.has("sizes") {
             // Allowed: explicit values override the preset.
         }

@@ -57,6 +57,10 @@ public struct DatasetSpec: Sendable {
         case npy(features: String, targets: String)
         case hdf5(path: String, features: String, targets: String)
         case synthetic(sizes: [Int], centers: [[Double]], spread: Double, seed: Int)
+        /// Gaussian blobs in `dimensions` dimensions generated row by row
+        /// straight into the store (`synthetic: {kind: blobs, dimensions: …}`),
+        /// with `test` rows of its own (`SyntheticPool`).
+        case syntheticPool(sizes: [Int], dimensions: Int, spread: Double, seed: Int, test: Int)
 
         public var kind: String {
             switch self {
@@ -65,14 +69,14 @@ public struct DatasetSpec: Sendable {
             case .csv: return "csv"
             case .npy: return "npy"
             case .hdf5: return "hdf5"
-            case .synthetic: return "synthetic"
+            case .synthetic, .syntheticPool: return "synthetic"
             }
         }
 
         /// The external files read, by role (absolute paths).
         public var files: [(role: String, path: String)] {
             switch self {
-            case .builtin, .synthetic: return []
+            case .builtin, .synthetic, .syntheticPool: return []
             case .idx(let a, let b, let c, let d):
                 return [("train_images", a), ("train_labels", b)] + (c.map { [("test_images", $0)] } ?? []) + (d.map { [("test_labels", $0)] } ?? [])
             case .csv(let path, _, _, _, _): return [("table", path)]

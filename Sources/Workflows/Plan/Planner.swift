@@ -159,6 +159,14 @@ public enum Planner {
             entries["centers"] = .list(centers.map { .list($0.map(CanonicalValue.double)) })
             entries["spread"] = .double(spread)
             entries["seed"] = .int(seed)
+        case .syntheticPool(let sizes, let dimensions, let spread, let seed, let test):
+            entries["generator"] = .string("pool")
+            entries["sizes"] = .list(sizes.map(CanonicalValue.int))
+            entries["dimensions"] = .int(dimensions)
+            entries["spread"] = .double(spread)
+            entries["seed"] = .int(seed)
+            entries["test"] = .int(test)
+            hasTestSplit = true
         }
         if !hasTestSplit {
             entries["test_fraction"] = .double(dataset.testFraction.value)

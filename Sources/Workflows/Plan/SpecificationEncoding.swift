@@ -49,12 +49,13 @@ extension DatasetSpec: Encodable {
 extension DatasetSpec.Source: Encodable {
     enum CodingKeys: String, CodingKey {
         case kind, name, target, drop, missingValues = "missing_values", missingColumns = "missing_columns", features, targets
-        case sizes, centers, spread, seed
+        case sizes, centers, spread, seed, generator, dimensions, test
     }
 
     /// True when the files include a test split (IDX with test images).
     public var hasTestSplit: Bool {
         if case .idx(_, _, let testImages, _) = self { return testImages != nil }
+        if case .syntheticPool = self { return true }
         return false
     }
 
@@ -81,6 +82,13 @@ extension DatasetSpec.Source: Encodable {
             try container.encode(centers, forKey: .centers)
             try container.encode(spread, forKey: .spread)
             try container.encode(seed, forKey: .seed)
+        case .syntheticPool(let sizes, let dimensions, let spread, let seed, let test):
+            try container.encode("pool", forKey: .generator)
+            try container.encode(sizes, forKey: .sizes)
+            try container.encode(dimensions, forKey: .dimensions)
+            try container.encode(spread, forKey: .spread)
+            try container.encode(seed, forKey: .seed)
+            try container.encode(test, forKey: .test)
         }
     }
 }

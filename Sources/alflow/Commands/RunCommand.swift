@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var executorOptions: ExecutorOptions
     @Option(name: .long, help: "Stages computed at the same time (default: the number of cores; with --executor slurm, jobs in the queue at once, default 1000); each stage's loops use every core the others leave free.")
     var jobs: Int?
+    @Option(name: .long, help: ArgumentHelp("Resident memory to plan for, e.g. 1G or 512M (default: $ALFLOW_MEMORY, else no limit): a quarter caches decoded data, and stages start only while their working sets fit in the rest.",
+                                            valueName: "LIMIT"))
+    var memory: String?
     @Flag(name: .long, help: "Show what would run, and why; compute nothing.") var dryRun = false
     @Flag(name: .long, help: "No progress output (the final summary is still printed).") var quiet = false
     @Flag(name: .long, help: "Progress as one JSON object per line on standard error (planned, started, progress, finished, warning).")
@@ -32,7 +35,13 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if !["native", "portable"].contains(numerics) { throw ValidationError("--numerics must be native or portable") }
+        if let text = memoryText, MemoryLimit(text) == nil {
+            throw ValidationError("--memory (or ALFLOW_MEMORY) must be a size of at least 64M, such as 1G or 512M; got '\(text)'")
+        }
     }
+
+    /// `--memory`, else `$ALFLOW_MEMORY`.
+    private var memoryText: String? { memory ?? ProcessInfo.processInfo.environment["ALFLOW_MEMORY"].flatMap { $0.isEmpty ? nil : $0 } }
 
     func run() throws {
         // A dry run only reads: it writes no manifest, moves nothing aside, creates no store.
@@ -57,12 +66,20 @@ struct RunCommand: ParsableCommand {
         let jobCount = max(1, jobs ?? cores)
         let live = LiveReport(plan: plan, store: store)
         let display = ProgressDisplay(mode: quiet ? .quiet : events ? .events : (Console.standardErrorIsTerminal ? .live : .lines))
-        let options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
+        var options = Runner.Options(jobs: jobCount, force: Set(force), dryRun: dryRun,
                                      perStage: { body in Parallel.asComputingThread(body) },
                                      blasCore: BLASRuntime.coreName, blasConfiguration: BLASRuntime.configuration,
                                      alflowVersion: Alflow.version)
-        let runner = Runner(store: store, stages: plan.stages.map { RunnerStage(id: $0.id, key: $0.digest, inputs: $0.inputs,
-                                                                                 label: WorkflowSession.label($0)) },
+        let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
+        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval), external: session.external)
+        if let limit = memoryText.flatMap(MemoryLimit.init) {
+            options.memoryLimit = limit
+            ObjectCache.shared.budget = limit.cacheBudget
+        }
+        let runner = Runner(store: store, stages: plan.stages.map { stage in
+                                RunnerStage(id: stage.id, key: stage.digest, inputs: stage.inputs, label: WorkflowSession.label(stage),
+                                            workingSet: { computer.workingSet(stage.id, store: store) })
+                            },
                             headers: Dictionary(uniqueKeysWithValues: plan.stages.map {
                                 ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.specification.json, inputKeys: $0.key.inputs))
                             }),
@@ -70,8 +87,6 @@ struct RunCommand: ParsableCommand {
                                 display.handle(event)
                                 live.handle(event)
                             })
-        let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
-        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval), external: session.external)
         // Testing hook: stages named here fail, to exercise failure handling end to end.
         let injected = Set((ProcessInfo.processInfo.environment["ALFLOW_TEST_FAIL_STAGES"] ?? "").split(separator: ",").map(String.init))
         for id in force where plan.stage(id) == nil {
