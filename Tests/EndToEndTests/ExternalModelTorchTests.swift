@@ -82,7 +82,8 @@ struct ExternalModelTorchTests {
         var checkpointed = false
         while Date() < deadline, process.isRunning, !checkpointed {
             let folders = (try? FileManager.default.contentsOfDirectory(atPath: partial))?.filter { $0.hasSuffix(".external") } ?? []
-            checkpointed = folders.contains { !((try? FileManager.default.contentsOfDirectory(atPath: partial + "/" + $0)) ?? []).isEmpty }
+            // The helper's finished checkpoint (it writes `checkpoint.pt.tmp-PID` first, then renames it).
+            checkpointed = folders.contains { FileManager.default.fileExists(atPath: partial + "/" + $0 + "/checkpoint.pt") }
             if !checkpointed { usleep(20_000) }
         }
         #expect(checkpointed, "the model never wrote a checkpoint")
