@@ -51,7 +51,8 @@ public enum Convolution {
         let chunks = (n + samplesPerChunk - 1) / samplesPerChunk
         let weightSize = g.patchSize * outputs
         // One partial weight gradient and bias gradient per chunk, summed in order below.
-        var partialWeights = [Float](repeating: 0, count: chunks * weightSize)
+        // Each chunk's product overwrites its block (beta = 0): no zero-filling.
+        var partialWeights = [Float](unsafeUninitializedCapacity: chunks * weightSize) { _, count in count = chunks * weightSize }
         var partialBiases = [Float](repeating: 0, count: chunks * outputs)
         var dInput = needsInputGradient ? Tensor(shape: images.shape) : nil
         let weightT = needsInputGradient ? weight.transposed() : Tensor(shape: [0])
