@@ -126,7 +126,7 @@ public enum NoiseStability {
     /// Rows per chunk of `Network.inferVariants`: the largest power of two
     /// up to 4,096 whose K copies of the first layer's output fit in 32 MiB
     /// (MLP 784-256 with K = 30: 1,024 rows; SmallNet, whose first layer is
-    /// 2.6 MB a row for K = 30: 8). Every row's values are computed alone,
+    /// 2.2 MB a row for K = 30: 8). Every row's values are computed alone,
     /// so the chunk changes memory, not results.
     public static func variantChunk(_ network: Network, samples: Int) -> Int {
         var first = 0
