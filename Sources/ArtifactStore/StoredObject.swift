@@ -4,10 +4,10 @@ import HDF5
 /// An object in the store, opened without reading its arrays: its header,
 /// attributes and array shapes are known, and arrays — whole, or just some
 /// rows — are read from the file when asked, through the process-wide
-/// `ObjectCache`. A large array (over half the cache budget) is never
-/// cached: its rows are read straight from the file, one run of
-/// consecutive rows at a time, so a reader of a million-row pool holds only
-/// the rows it asked for.
+/// `ObjectCache`. A large array (over three quarters of the cache budget)
+/// is never cached: its rows are read straight from the file (one run of
+/// consecutive rows at a time, or each compressed chunk once), so a reader
+/// of a million-row pool holds only the rows it asked for.
 public final class StoredObject: Sendable {
     public let header: ArtifactHeader
     public let attributes: [String: HDF5AttributeValue]
@@ -15,6 +15,8 @@ public final class StoredObject: Sendable {
     public let arrays: [String: HDF5DatasetInfo]
     let path: String
     private let chunkRows: [String: Int]
+    /// Arrays stored compressed (a row costs its whole chunk).
+    private let filtered: Set<String>
     private let cache: ObjectCache
     /// The prefix of this object's entries in the cache.
     private let cacheKey: String
@@ -25,8 +27,9 @@ public final class StoredObject: Sendable {
     static let blockBytes = 4 << 20
 
     private init(header: ArtifactHeader, attributes: [String: HDF5AttributeValue], arrays: [String: HDF5DatasetInfo],
-                 chunkRows: [String: Int], path: String, cache: ObjectCache, cacheKey: String) {
+                 chunkRows: [String: Int], filtered: Set<String>, path: String, cache: ObjectCache, cacheKey: String) {
         self.cacheKey = cacheKey
+        self.filtered = filtered
         self.header = header
         self.attributes = attributes
         self.arrays = arrays
@@ -51,15 +54,19 @@ public final class StoredObject: Sendable {
             var attributes: [String: HDF5AttributeValue] = [:]
             var arrays: [String: HDF5DatasetInfo] = [:]
             var chunkRows: [String: Int] = [:]
+            var filtered: Set<String> = []
             if root.contains("data") {
                 let data = try root.group("data")
                 for name in try data.datasetPaths() {
                     arrays[name] = try data.datasetInfo(name)
-                    chunkRows[name] = try data.chunkRows(name)
+                    if let chunking = try data.chunking(name) {
+                        chunkRows[name] = chunking.rows
+                        if chunking.filtered { filtered.insert(name) }
+                    }
                 }
                 for name in try data.attributeNames() { attributes[name] = try data.attribute(name) }
             }
-            let object = StoredObject(header: header, attributes: attributes, arrays: arrays, chunkRows: chunkRows, path: path, cache: cache,
+            let object = StoredObject(header: header, attributes: attributes, arrays: arrays, chunkRows: chunkRows, filtered: filtered, path: path, cache: cache,
                                       cacheKey: cacheKey)
             if verify {
                 let data = arrays.isEmpty ? nil : try root.group("data")
@@ -104,7 +111,7 @@ public final class StoredObject: Sendable {
             cache.put(arrayKey, .array(array), bytes: ObjectCache.bytes(array))
             return array
         }
-        if total > cache.budget / 2 { return try reading { try $0.read(name) } }
+        if !cacheable(total) { return try reading { try $0.read(name) } }
         return try rows(name, 0..<info.shape[0])
     }
 
@@ -120,7 +127,7 @@ public final class StoredObject: Sendable {
         guard let count = info.shape.first else { throw readError("'\(name)' is a scalar, not rows") }
         if let bad = indices.first(where: { $0 < 0 || $0 >= count }) { throw readError("row \(bad) of '\(name)' is outside its \(count) rows") }
         let rowShape = Array(info.shape.dropFirst())
-        if bytes(info) <= cache.budget / 2 {
+        if cacheable(bytes(info)) {
             let size = blockRows(name, info)
             return try HDF5Array.gatherRows(indices, elementType: info.elementType, rowShape: rowShape,
                                             spans: HDF5Array.spans(for: indices, rowCount: count, blockRows: size)) { span in
@@ -131,9 +138,10 @@ public final class StoredObject: Sendable {
                 return block
             }
         }
+        // Not cached: compressed chunks are read whole, each once; otherwise runs of consecutive rows.
+        let spans = HDF5Array.spans(for: indices, rowCount: count, blockRows: filtered.contains(name) ? chunkRows[name] : nil)
         return try reading { data in
-            try HDF5Array.gatherRows(indices, elementType: info.elementType, rowShape: rowShape,
-                                     spans: HDF5Array.spans(for: indices, rowCount: count, blockRows: nil)) { try data.readRows(name, $0) }
+            try HDF5Array.gatherRows(indices, elementType: info.elementType, rowShape: rowShape, spans: spans) { try data.readRows(name, $0) }
         }
     }
 
@@ -143,6 +151,9 @@ public final class StoredObject: Sendable {
         for name in arrays.keys { content.arrays[name] = try array(name) }
         return content
     }
+
+    /// Arrays up to three quarters of the cache budget are cached (in blocks).
+    private func cacheable(_ bytes: Int) -> Bool { bytes <= cache.budget / 4 * 3 }
 
     private func bytes(_ info: HDF5DatasetInfo) -> Int { info.shape.reduce(1, *) * info.elementType.byteWidth }
 

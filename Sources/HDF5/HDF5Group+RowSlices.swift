@@ -6,10 +6,11 @@ import CHDF5
 // contiguous and chunked (filtered) layouts alike.
 
 extension HDF5Group {
-    /// Rows per chunk of the dataset at `path`, or nil if it is not chunked
-    /// (contiguous or compact). Readers align their blocks to it so that a
+    /// Rows per chunk of the dataset at `path` and whether a filter
+    /// (compression) applies to them, or nil if it is not chunked (contiguous
+    /// or compact). Readers align their blocks to the chunks so that a
     /// filtered chunk is decompressed once per block.
-    public func chunkRows(_ path: String) throws -> Int? {
+    public func chunking(_ path: String) throws -> (rows: Int, filtered: Bool)? {
         let dataset = try HDF5Library.check(H5Dopen2(id, path, alflow_H5P_DEFAULT()), "open dataset \(path)", filePath)
         defer { H5Dclose(dataset) }
         let create = try HDF5Library.check(H5Dget_create_plist(dataset), "properties of \(path)", filePath)
@@ -18,7 +19,7 @@ extension HDF5Group {
         var dims = [hsize_t](repeating: 0, count: 32)
         let rank = H5Pget_chunk(create, Int32(dims.count), &dims)
         guard rank >= 1 else { return nil }
-        return Int(dims[0])
+        return (Int(dims[0]), H5Pget_nfilters(create) > 0)
     }
 
     /// Reads rows `rows` of the dataset at `path` (its first dimension), converted to native byte order.

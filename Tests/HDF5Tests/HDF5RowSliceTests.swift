@@ -26,8 +26,9 @@ import Testing
             #expect(slice.shape == [range.count, Self.width], "\(name)")
             #expect(slice.values(as: Float.self) == Array(whole[(range.lowerBound * Self.width)..<(range.upperBound * Self.width)]), "\(name)")
         }
-        #expect(try root.chunkRows("contiguous") == nil)
-        #expect(try root.chunkRows("compressed") == 100)
+        #expect(try root.chunking("contiguous") == nil)
+        #expect(try root.chunking("chunked")?.rows == 64 && root.chunking("chunked")?.filtered == false)
+        #expect(try root.chunking("compressed")?.rows == 100 && root.chunking("compressed")?.filtered == true)
     }
 
     @Test func gatheringByBlocksOrRunsEqualsAWholeReadGathered() throws {
