@@ -186,7 +186,9 @@ def serve(build, name: str, transform=None, tasks=("classification",), probe_cla
         sys.stderr.flush()
         print(f"alflow_model: request {rid} {body.get('ok') and 'ok' or 'failed'} "
               f"in {time.monotonic() - started:.3f} s", file=sys.stderr, flush=True)
-        _respond(out, rid, body)
+        # Idle again before the answer leaves: a client may close stdin as soon as it has read it,
+        # and end of input while idle is a clean exit, not an interrupted request.
         source.done()
+        _respond(out, rid, body)
     out.close()
 
