@@ -6,6 +6,7 @@ Usage: python3 bad_model.py MODE serve, with MODE one of
   shape   inference writes probabilities one column too wide
   hang    training never answers (the workflow's timeout must end it)
   good    a correct (if useless) linear model, for comparison
+  slow    as good, but every training takes 3 seconds (for tests that must land inside a job)
 It needs only numpy and h5py: the failure tests run without PyTorch.
 """
 import json
@@ -49,6 +50,12 @@ def main():
                 print("bad_model: hanging", file=sys.stderr, flush=True)
                 while True:  # protocol v1: still exit at end of input
                     ready, _, _ = select.select([sys.stdin], [], [], 1)
+                    if ready and not os.read(sys.stdin.fileno(), 1):
+                        os._exit(0)
+            if MODE == "slow":
+                deadline = time.monotonic() + 3
+                while time.monotonic() < deadline:  # protocol v1: still exit at end of input
+                    ready, _, _ = select.select([sys.stdin], [], [], 0.1)
                     if ready and not os.read(sys.stdin.fileno(), 1):
                         os._exit(0)
             weight = np.zeros((4, 4), dtype=np.float32)
