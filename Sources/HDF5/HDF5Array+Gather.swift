@@ -61,13 +61,7 @@ extension HDF5Array {
                 throw HDF5Error(operation: "gather rows", path: "", message: "row \(indices[order[next]]) lies in no span read")
             }
         }
-        switch storage {
-        case .float32(var v): storage = .uint8([]); try v.withUnsafeMutableBytes(fill); storage = .float32(v)
-        case .float64(var v): storage = .uint8([]); try v.withUnsafeMutableBytes(fill); storage = .float64(v)
-        case .int32(var v): storage = .uint8([]); try v.withUnsafeMutableBytes(fill); storage = .int32(v)
-        case .int64(var v): storage = .uint8([]); try v.withUnsafeMutableBytes(fill); storage = .int64(v)
-        case .uint8(var v): storage = .uint8([]); try v.withUnsafeMutableBytes(fill); storage = .uint8(v)
-        }
+        try storage.withUnsafeMutableBytes(fill)
         return HDF5Array(storage: storage, shape: [indices.count] + rowShape)
     }
 }

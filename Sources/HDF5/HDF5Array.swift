@@ -142,3 +142,17 @@ public struct HDF5Array: Equatable, Sendable {
         }
     }
 }
+
+extension HDF5Array.Storage {
+    /// Lets `body` write the values' bytes in place (the case's own array,
+    /// uniquely referenced while it runs, so nothing is copied).
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .float32(var v): self = .uint8([]); defer { self = .float32(v) }; return try v.withUnsafeMutableBytes(body)
+        case .float64(var v): self = .uint8([]); defer { self = .float64(v) }; return try v.withUnsafeMutableBytes(body)
+        case .int32(var v): self = .uint8([]); defer { self = .int32(v) }; return try v.withUnsafeMutableBytes(body)
+        case .int64(var v): self = .uint8([]); defer { self = .int64(v) }; return try v.withUnsafeMutableBytes(body)
+        case .uint8(var v): self = .uint8([]); defer { self = .uint8(v) }; return try v.withUnsafeMutableBytes(body)
+        }
+    }
+}

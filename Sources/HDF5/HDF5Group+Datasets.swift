@@ -135,16 +135,8 @@ extension HDF5Group {
         var storage = HDF5Array.allocate(info.elementType, count: count)
         if count > 0 {
             let memoryType = info.elementType.memoryType
-            func readInto<T>(_ values: inout [T]) -> herr_t {
-                values.withUnsafeMutableBytes { H5Dread(dataset, memoryType, alflow_H5S_ALL(), alflow_H5S_ALL(), alflow_H5P_DEFAULT(), $0.baseAddress) }
-            }
-            let status: herr_t
-            switch storage {
-            case .float32(var v): storage = .uint8([]); status = readInto(&v); storage = .float32(v)
-            case .float64(var v): storage = .uint8([]); status = readInto(&v); storage = .float64(v)
-            case .int32(var v): storage = .uint8([]); status = readInto(&v); storage = .int32(v)
-            case .int64(var v): storage = .uint8([]); status = readInto(&v); storage = .int64(v)
-            case .uint8(var v): storage = .uint8([]); status = readInto(&v); storage = .uint8(v)
+            let status = storage.withUnsafeMutableBytes {
+                H5Dread(dataset, memoryType, alflow_H5S_ALL(), alflow_H5S_ALL(), alflow_H5P_DEFAULT(), $0.baseAddress)
             }
             try HDF5Library.check(status: status, "read dataset \(path)", filePath)
         }

@@ -37,17 +37,7 @@ extension HDF5Group {
         let (file, memory) = try spaces(dataset, path: path, shape: info.shape, rows: rows)
         defer { H5Sclose(file); H5Sclose(memory) }
         let memoryType = info.elementType.memoryType
-        func readInto<T>(_ values: inout [T]) -> herr_t {
-            values.withUnsafeMutableBytes { H5Dread(dataset, memoryType, memory, file, alflow_H5P_DEFAULT(), $0.baseAddress) }
-        }
-        let status: herr_t
-        switch storage {
-        case .float32(var v): storage = .uint8([]); status = readInto(&v); storage = .float32(v)
-        case .float64(var v): storage = .uint8([]); status = readInto(&v); storage = .float64(v)
-        case .int32(var v): storage = .uint8([]); status = readInto(&v); storage = .int32(v)
-        case .int64(var v): storage = .uint8([]); status = readInto(&v); storage = .int64(v)
-        case .uint8(var v): storage = .uint8([]); status = readInto(&v); storage = .uint8(v)
-        }
+        let status = storage.withUnsafeMutableBytes { H5Dread(dataset, memoryType, memory, file, alflow_H5P_DEFAULT(), $0.baseAddress) }
         try HDF5Library.check(status: status, "read rows \(rows) of \(path)", filePath)
         return HDF5Array(storage: storage, shape: shape)
     }

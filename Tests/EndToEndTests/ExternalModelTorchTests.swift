@@ -29,6 +29,17 @@ struct ExternalModelTorchTests {
         """
     }
 
+    /// A private copy of models/tiny_mlp.py (and the path shim it imports) in the harness's `models/`, so a test
+    /// can edit it or find its worker by path; returns the folder.
+    static func copyTinyModel(into harness: CLIHarness) throws -> String {
+        let models = harness.folder.file("models")
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        for name in ["tiny_mlp.py", "_helper_path.py"] {
+            try FileManager.default.copyItem(atPath: root + "/models/" + name, toPath: models + "/" + name)
+        }
+        return models
+    }
+
     /// Every strategy alflow knows, from the schema it publishes.
     static func allStrategies() throws -> [String] {
         let data = try Data(contentsOf: URL(fileURLWithPath: root + "/workflows/workflow.schema.json"))
@@ -66,10 +77,7 @@ struct ExternalModelTorchTests {
     @Test("kill -9 during an external training: the worker goes too, and the resumed run continues from its checkpoint to the same bits")
     func killedTrainingResumes() throws {
         let harness = try CLIHarness()
-        let models = harness.folder.file("models")
-        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
-        try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
+        let models = try Self.copyTinyModel(into: harness)
         let text = Self.workflow(name: "resume", model: "models/tiny_mlp.py", sources: "models/", strategies: ["random"], epochs: 300, cycles: 1)
         let file = try harness.write("resume.yaml", text)
         // Uninterrupted reference.
@@ -107,10 +115,7 @@ struct ExternalModelTorchTests {
     @Test("Ctrl-C during an external training exits 130 and leaves no worker behind")
     func interruptedRunLeavesNoWorker() throws {
         let harness = try CLIHarness()
-        let models = harness.folder.file("models")
-        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
-        try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
+        let models = try Self.copyTinyModel(into: harness)
         let text = Self.workflow(name: "interrupt", model: "models/tiny_mlp.py", sources: "models/", strategies: ["random", "entropy"],
                                  epochs: 2000, cycles: 2)
         let file = try harness.write("interrupt.yaml", text)
@@ -132,10 +137,7 @@ struct ExternalModelTorchTests {
     @Test("editing the model file recomputes exactly its stages and their dependents; touching it recomputes nothing")
     func editedModelRecomputes() throws {
         let harness = try CLIHarness()
-        let models = harness.folder.file("models")
-        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.root + "/models/tiny_mlp.py", toPath: models + "/tiny_mlp.py")
-        try FileManager.default.copyItem(atPath: Self.root + "/models/_helper_path.py", toPath: models + "/_helper_path.py")
+        let models = try Self.copyTinyModel(into: harness)
         // The workflow in a folder of its own, so the worker (started there) and alflow have different working folders.
         try FileManager.default.createDirectory(atPath: harness.folder.file("workflows"), withIntermediateDirectories: true)
         let text = Self.workflow(name: "edit", model: "../models/tiny_mlp.py", sources: "../models/", strategies: ["random", "entropy"],

@@ -12,6 +12,16 @@ import Testing
 struct SlurmTests {
     static let slurm = ["--executor", "slurm"]
     /// Trainings long enough (seconds) for a kill or a cancel to land inside a job.
+    /// The numpy-only external model of the failure tests (Tests/Fixtures/external-models/bad_model.py).
+    static let fixtureModel = TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/external-models/bad_model.py").path
+
+    /// The small workflow with that model in `mode` (`slow`: 3-second trainings, `hang`: trainings that never end).
+    static func fixtureModelWorkflow(mode: String, timeout: String = "1h") -> String {
+        CLIHarness.smallWorkflow
+            .replacingOccurrences(of: "  mlp: {hidden: [16]}", with: "  external: {command: [python3, \(fixtureModel), \(mode)], timeout: \(timeout)}")
+            .replacingOccurrences(of: "  noise_stability: {samples: 5}", with: "")
+    }
+
     static let slow = ["--set", "seeds=[0]", "--set", "loop.cycles=3", "--set", "train.epochs=1500", "--set", "model.mlp.hidden=[64]"]
 
     @Test func aSlurmRunGivesTheLocalRunsReportAndObjects() throws {
@@ -46,11 +56,7 @@ struct SlurmTests {
     /// so the kill lands inside a job whatever the machine's speed or load.
     @Test(.enabled(if: Tools.python("numpy", "h5py"))) func aDriverKilledMidRunReattachesWithoutSubmittingAgain() throws {
         let cli = try CLIHarness()
-        let model = TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/external-models/bad_model.py").path
-        let slowModel = CLIHarness.smallWorkflow.replacingOccurrences(of: "  mlp: {hidden: [16]}",
-                                                                      with: "  external: {command: [python3, \(model), slow]}")
-            .replacingOccurrences(of: "  noise_stability: {samples: 5}", with: "")
-        let workflow = try cli.write("small.yaml", slowModel)
+        let workflow = try cli.write("small.yaml", Self.fixtureModelWorkflow(mode: "slow"))
         let store = cli.store("cluster")
         let arguments = ["run", workflow, "--store", store, "--set", "seeds=[0]", "--set", "loop.cycles=3"] + Self.slurm
         let (process, out, err) = try cli.start(arguments + ["--events"])
@@ -109,11 +115,8 @@ struct SlurmTests {
     /// load decides whether the interrupt lands inside a job. It also runs an external model through Slurm.
     @Test(.enabled(if: Tools.python("numpy", "h5py"))) func ctrlCCancelsEveryJobOfTheRun() throws {
         let cli = try CLIHarness()
-        let model = TestPaths.packageRoot.appendingPathComponent("Tests/Fixtures/external-models/bad_model.py").path
-        let hanging = CLIHarness.smallWorkflow.replacingOccurrences(of: "  mlp: {hidden: [16]}",
-                                                                    with: "  external: {command: [python3, \(model), hang], timeout: 10m}")
-            .replacingOccurrences(of: "  noise_stability: {samples: 5}", with: "")
-        let workflow = try cli.write("hanging.yaml", hanging)
+        let model = Self.fixtureModel
+        let workflow = try cli.write("hanging.yaml", Self.fixtureModelWorkflow(mode: "hang", timeout: "10m"))
         let store = cli.store("cluster")
         let (process, out, err) = try cli.start(["run", workflow, "--store", store, "--events", "--set", "seeds=[0]"] + Self.slurm)
         let reader = LineReader(err)
