@@ -216,13 +216,14 @@ public final class ArtifactStore: Sendable {
         }
         let artifact = Artifact(header: header, content: content)
         verified.insert(key)
-        if content.streamed.isEmpty { remember(artifact) }
+        if content.streamed.isEmpty { remember(artifact, cold: true) }
         return artifact
     }
 
-    private func remember(_ artifact: Artifact) {
+    /// Keeps `artifact` in the process's cache; `cold` (just published, not yet read) lets it leave first.
+    private func remember(_ artifact: Artifact, cold: Bool = false) {
         verified.insert(artifact.key)
-        memory.put(cachePrefix + artifact.key, .artifact(artifact), bytes: ObjectCache.bytes(artifact))
+        memory.put(cachePrefix + artifact.key, .artifact(artifact), bytes: ObjectCache.bytes(artifact), cold: cold)
     }
 
     /// Runs `body` with a fresh path under `tmp/` for `key`; the temporary

@@ -44,6 +44,30 @@ import Testing
         #expect(artifact.content == content)
     }
 
+    /// Objects a stage publishes enter the cache cold: a long run's stream of
+    /// new small objects must not push out the row blocks every stage reads.
+    /// The data set's file is removed after its rows were read once, so a
+    /// second read can only come from the cache.
+    @Test func publishedObjectsLeaveBeforeRowsThatWereRead() throws {
+        let dir = try TemporaryDirectory()
+        let writer = try ArtifactStore(root: dir.path, alflowVersion: "test")
+        let features = Self.features()
+        try writer.publish(header(key(902)), ArtifactContent(arrays: ["train/features": features]))
+        let cache = ObjectCache(budget: 32 << 20)
+        let store = try ArtifactStore(root: dir.path, alflowVersion: "test", cache: cache)
+        guard case .hit(let object) = try store.open(key(902)) else { Issue.record("not a hit"); return }
+        let all = Array(0..<Self.rows)
+        #expect(try object.rows("train/features", all) == features)
+        try FileManager.default.removeItem(atPath: store.layout.object(key(902)))
+        // 24 MiB of new objects through a 32 MiB cache that holds the 18 MiB of rows.
+        for n in 0..<12 {
+            let content = ArtifactContent(arrays: ["scores": HDF5Array([Float](repeating: Float(n), count: 1 << 19))])
+            try store.publish(header(key(910 + n)), content)
+        }
+        #expect(cache.bytesHeld <= 32 << 20)
+        #expect(try object.rows("train/features", all) == features)
+    }
+
     @Test func aStreamedObjectIsTheObjectOfItsArraysWrittenWhole() throws {
         let dir = try TemporaryDirectory()
         let store = try ArtifactStore(root: dir.path, alflowVersion: "test")
