@@ -32,11 +32,16 @@ public struct LayerCache: Sendable {
     public var tensor: Tensor?
     public var second: Tensor?
     public var shape: [Int] = []
+    /// The layer's output went through the ReLU after it in the same pass
+    /// (`Network.forward` folds a ReLU into the max pooling before it); that
+    /// ReLU's own backward step is then skipped.
+    public var rectified = false
 
-    public init(tensor: Tensor? = nil, second: Tensor? = nil, shape: [Int] = []) {
+    public init(tensor: Tensor? = nil, second: Tensor? = nil, shape: [Int] = [], rectified: Bool = false) {
         self.tensor = tensor
         self.second = second
         self.shape = shape
+        self.rectified = rectified
     }
 
     public static let empty = LayerCache()

@@ -79,12 +79,23 @@ public struct Network: Sendable {
         var caches: [LayerCache] = []
         caches.reserveCapacity(entries.count)
         var embedding = x
-        for (index, entry) in entries.enumerated() {
+        var index = 0
+        while index < entries.count {
+            // Max pooling then ReLU (SmallNet's blocks) in one sweep, when neither output is the embedding.
+            if context.keepsCaches, let pool = entries[index].layer as? MaxPool2D, index + 1 < entries.count,
+               entries[index + 1].layer is ReLU, index != embeddingLayer, index + 1 != embeddingLayer, x.rank == 4 {
+                let (y, cache) = pool.forwardRectified(consume x)
+                caches += [cache, .empty]
+                x = y
+                index += 2
+                continue
+            }
             // Handing over ownership lets element-wise layers work in place.
-            let (y, cache) = entry.layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context)
+            let (y, cache) = entries[index].layer.forward(consume x, parameters: parameters.tensors[parameterRanges[index]], context: &context)
             caches.append(cache)
             x = y
             if index == embeddingLayer { embedding = y.reshaped([y.rowCount, y.rowWidth]) }
+            index += 1
         }
         return ForwardPass(output: x.reshaped([x.rowCount, x.rowWidth]), embedding: embedding, caches: caches)
     }
@@ -97,6 +108,8 @@ public struct Network: Sendable {
         // Below the first layer with parameters nothing needs an input gradient.
         let firstWithParameters = parameterRanges.firstIndex { !$0.isEmpty } ?? entries.count
         for index in stride(from: entries.count - 1, through: firstWithParameters, by: -1) {
+            // A ReLU folded into the pooling before it: that layer's backward applies it.
+            if index > 0, pass.caches[index - 1].rectified { continue }
             let range = parameterRanges[index]
             let (dInput, dParameters) = entries[index].layer.backward(
                 gradient, cache: pass.caches[index], parameters: parameters.tensors[range],

@@ -5,8 +5,14 @@
 /// contiguous channels); the backward pass finds each window's maximum again
 /// by comparing the input with the pooled value, which is cheaper than
 /// recording indices and routes the gradient to the first maximal position.
+///
+/// With `rectify`, a ReLU after the pooling is folded in (training keeps only
+/// the rectified maxima): the forward pass writes `max < 0 ? 0 : max`, and
+/// the backward pass passes a gradient only where that output is positive —
+/// where it equals the window's maximum — exactly the values of the two
+/// layers run one after the other.
 public enum MaxPooling {
-    public static func forward(_ images: Tensor, window k: Int) -> Tensor {
+    public static func forward(_ images: Tensor, window k: Int, rectify: Bool = false) -> Tensor {
         precondition(images.rank == 4, "max pooling expects [n, h, w, c]")
         let (n, h, w, c) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let (oh, ow) = (h / k, w / k)
@@ -25,6 +31,8 @@ public enum MaxPooling {
                                     for ch in 0..<c { out[ch] = pixel[ch] > out[ch] ? pixel[ch] : out[ch] }
                                 }
                             }
+                            // ReLU's own select (`ReLU.forward`), so the bits are the same.
+                            if rectify { for ch in 0..<c { out[ch] = out[ch] < 0 ? 0 : out[ch] } }
                         }
                     }
                 }
@@ -33,8 +41,11 @@ public enum MaxPooling {
     }
 
     /// Routes each pooled gradient to the first position of its window whose
-    /// input equals the pooled maximum. Windows do not overlap.
-    public static func backward(_ gradient: Tensor, input: Tensor, output: Tensor, window k: Int) -> Tensor {
+    /// input equals the pooled maximum. Windows do not overlap. With
+    /// `rectified`, `output` is the rectified maxima of `forward(…, rectify:
+    /// true)` and the gradient first goes through the ReLU (`y > 0 ? g : 0`);
+    /// where the output is 0 nothing passes, whichever position matches it.
+    public static func backward(_ gradient: Tensor, input: Tensor, output: Tensor, window k: Int, rectified: Bool = false) -> Tensor {
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let (oh, ow) = (h / k, w / k)
         // Windows tile the image exactly (SmallNet's 24→12 and 8→4): every value
@@ -50,13 +61,19 @@ public enum MaxPooling {
                         Parallel.forEach(blocks: n) { sample in
                             // remaining[ch] is 1 until the channel's maximum has been found;
                             // every step is a select, so the loops over channels vectorise.
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { remaining in
-                                let left = remaining.baseAddress!
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * c) { scratch in
+                                let left = scratch.baseAddress!, gated = left + c
                                 for oy in 0..<oh {
                                     for ox in 0..<ow {
                                         let pooled = ((sample * oh + oy) * ow + ox) * c
                                         let corner = ((sample * h + oy * k) * w + ox * k) * c
-                                        let maxima = y + pooled, gradients = g + pooled
+                                        let maxima = y + pooled
+                                        var gradients = g + pooled
+                                        if rectified {
+                                            // ReLU's backward select (`ReLU.backward`).
+                                            for ch in 0..<c { gated[ch] = maxima[ch] > 0 ? gradients[ch] : 0 }
+                                            gradients = UnsafePointer(gated)
+                                        }
                                         for ch in 0..<c { left[ch] = 1 }
                                         for dy in 0..<k {
                                             for dxx in 0..<k {
