@@ -9,11 +9,15 @@
 # mnist-scale, pool-1m (default: all but mnist-paper-1). Each case writes
 # DIR/CASE.time (time's report), DIR/CASE.log (alflow's output),
 # DIR/CASE.results.csv and DIR/CASE.digests (kind, key and payload digest of
-# every object, sorted: byte-identical runs have identical files), and a line
-# to DIR/summary.tsv: case, peak RSS (MiB), wall seconds, load average.
+# every object, sorted: byte-identical runs have identical files),
+# DIR/CASE.status.json (every stage's compute seconds), and a line to
+# DIR/summary.tsv: case, peak RSS (MiB), wall seconds, load average, and a
+# note (--memory cases: whether stages were held back and how often that was
+# said; pool-1m: Noise Stability's GFLOP/s against alflow-bench's sgemm-peak
+# row measured right after it, which needs `swift build -c release --product alflow-bench`).
 # MNIST is fetched by name; set ALFLOW_DATA_MIRROR to a folder holding it
-# when offline. Needs /usr/bin/time (Debian: apt-get install time) and h5dump
-# is not needed: digests come from `alflow`'s own object headers.
+# when offline. Needs /usr/bin/time (Debian: apt-get install time) and
+# python3-h5py (the digests are read from the objects' HDF5 attributes).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 alflow="$here/.build/release/alflow"
@@ -33,31 +37,68 @@ done
 mkdir -p "$out" "$store_root"
 
 run_case() {
-    local name="$1"; shift
+    # run_case NAME "RUN OPTIONS" WORKFLOW [--set …]
+    local name="$1" options="$2"; shift 2
     local store="$store_root/$name"
     rm -rf "$store"
     local load; load="$(cut -d' ' -f1-3 /proc/loadavg)"
-    # shellcheck disable=SC2068
+    # shellcheck disable=SC2068,SC2086
     flock /tmp/alflow-measure.lock /usr/bin/time -v -o "$out/$name.time" \
-        "$alflow" run --quiet --store "$store" $@ >"$out/$name.log" 2>&1 || { echo "$name: failed (see $out/$name.log)" >&2; return 1; }
-    local peak wall
+        "$alflow" run --quiet --store "$store" $options $@ >"$out/$name.log" 2>&1 || { echo "$name: failed (see $out/$name.log)" >&2; return 1; }
+    local peak wall note=""
     peak=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$out/$name.time")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/$name.time" |
         awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     find "$store/reports" -name results.csv -exec cat {} + >"$out/$name.results.csv" 2>/dev/null || true
     "$here/bench/object-digests.sh" "$store" >"$out/$name.digests"
-    printf '%s\t%s\t%s\t%s\n' "$name" "$peak" "$wall" "$load" | tee -a "$out/summary.tsv"
+    # Per-stage compute seconds (kind, strategy, seed, cycle), for per-strategy sums.
+    # shellcheck disable=SC2068
+    "$alflow" status --store "$store" --format json $@ >"$out/$name.status.json" 2>/dev/null || true
+    case "$options" in
+        *--memory*) if grep -q "running fewer stages" "$out/$name.log"; then
+                note="held stages back, said $(grep -c "running fewer stages" "$out/$name.log")×"
+            else note="no stage held back"; fi ;;
+    esac
+    if [ "$name" = pool-1m ]; then note="$(noise_stability_rate "$out/$name.status.json")"; fi
+    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$peak" "$wall" "$load" "$note" | tee -a "$out/summary.tsv"
+}
+
+# pool-1m: the Noise Stability perturb stages' throughput (31 passes of MLP
+# 784-256-10 over every unlabelled row, multiply-adds counted as in
+# alflow-bench) against alflow-bench's sgemm-peak row measured right after.
+noise_stability_rate() {
+    local peak_json
+    peak_json="$(flock /tmp/alflow-measure.lock "$here/.build/release/alflow-bench" --only sgemm-peak --repeats 5 2>/dev/null | grep '^{' || true)"
+    python3 - "$1" "$peak_json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+rows = rows.get("stages", rows) if isinstance(rows, dict) else rows
+pool, initial, query = 1_000_000, 1000, 1000
+flops = seconds = 0.0
+for row in rows:
+    if "perturb" in str(row.get("kind", "")) and row.get("seconds"):
+        candidates = pool - initial - query * int(row.get("cycle") or 0)
+        flops += 31 * 2 * candidates * (784 * 256 + 256 * 10)
+        seconds += row["seconds"]
+rate = flops / seconds / 1e9 if seconds else 0
+text = f"NS perturb {rate:.0f} GFLOP/s over {seconds:.1f} s"
+if sys.argv[2]:
+    peak = json.loads(sys.argv[2])
+    peak_rate = peak["flops"] / peak["seconds"] / 1e9
+    text += f"; sgemm-peak {peak_rate:.0f} GFLOP/s right after: {100 * rate / peak_rate:.0f} %"
+print(text)
+PY
 }
 
 for c in "${cases[@]}"; do
     case "$c" in
-        quickstart) run_case quickstart "$here/workflows/quickstart.yaml" ;;
-        mnist-paper-1) run_case mnist-paper-1 "$here/workflows/mnist-paper.yaml" --set 'seeds=[0]' ;;
-        mnist-paper-3) run_case mnist-paper-3 "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
-        mnist-paper-1-1g) run_case mnist-paper-1-1g "$here/workflows/mnist-paper.yaml" --set 'seeds=[0]' --memory 1G ;;
-        mnist-paper-3-1g) run_case mnist-paper-3-1g "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' --memory 1G ;;
-        mnist-scale) run_case mnist-scale "$here/workflows/mnist-scale.yaml" ;;
-        pool-1m) run_case pool-1m "$here/workflows/pool-1m.yaml" ;;
+        quickstart) run_case quickstart "" "$here/workflows/quickstart.yaml" ;;
+        mnist-paper-1) run_case mnist-paper-1 "" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0]' ;;
+        mnist-paper-3) run_case mnist-paper-3 "" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
+        mnist-paper-1-1g) run_case mnist-paper-1-1g "--memory 1G" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0]' ;;
+        mnist-paper-3-1g) run_case mnist-paper-3-1g "--memory 1G" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
+        mnist-scale) run_case mnist-scale "" "$here/workflows/mnist-scale.yaml" ;;
+        pool-1m) run_case pool-1m "" "$here/workflows/pool-1m.yaml" ;;
         *) echo "bench/memory.sh: unknown case '$c'" >&2; exit 2 ;;
     esac
 done
