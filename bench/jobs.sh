@@ -4,10 +4,11 @@
 # each into a fresh store, alternating, under the measurement lock. Prints
 # the wall times, the ratio and whether every object is byte-identical.
 #
-#   bench/jobs.sh [ROUNDS]        (default 3; MNIST via ALFLOW_DATA_MIRROR when offline)
+#   bench/jobs.sh [--alflow PATH] [ROUNDS]   (default 3; MNIST via ALFLOW_DATA_MIRROR when offline)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 alflow="$here/.build/release/alflow"
+if [ "${1:-}" = --alflow ]; then alflow="$2"; shift 2; fi
 rounds="${1:-3}"
 root="$(mktemp -d /tmp/alflow-jobs-bench.XXXXXX)"
 trap 'rm -rf "$root"' EXIT
