@@ -75,17 +75,25 @@ rows = json.load(open(sys.argv[1]))
 rows = rows.get("stages", rows) if isinstance(rows, dict) else rows
 pool, initial, query = 1_000_000, 1000, 1000
 flops = seconds = 0.0
+stages = []
 for row in rows:
     if "perturb" in str(row.get("kind", "")) and row.get("seconds"):
         candidates = pool - initial - query * int(row.get("cycle") or 0)
-        flops += 31 * 2 * candidates * (784 * 256 + 256 * 10)
+        stage_flops = 31 * 2 * candidates * (784 * 256 + 256 * 10)
+        stages.append((row.get("cycle"), stage_flops / row["seconds"] / 1e9, row["seconds"]))
+        flops += stage_flops
         seconds += row["seconds"]
 rate = flops / seconds / 1e9 if seconds else 0
-text = f"NS perturb {rate:.0f} GFLOP/s over {seconds:.1f} s"
+peak_rate = None
 if sys.argv[2]:
     peak = json.loads(sys.argv[2])
     peak_rate = peak["flops"] / peak["seconds"] / 1e9
-    text += f"; sgemm-peak {peak_rate:.0f} GFLOP/s right after: {100 * rate / peak_rate:.0f} %"
+share = lambda r: f" ({100 * r / peak_rate:.0f} %)" if peak_rate else ""
+# Per stage too: the first cycle's perturbation shares the cores with margin's stages.
+text = f"NS perturb {rate:.0f} GFLOP/s{share(rate)} over {seconds:.1f} s; by cycle: " + ", ".join(
+    f"{c}: {r:.0f} GFLOP/s{share(r)} in {s:.1f} s" for c, r, s in stages)
+if peak_rate:
+    text += f"; sgemm-peak {peak_rate:.0f} GFLOP/s right after"
 print(text)
 PY
 }

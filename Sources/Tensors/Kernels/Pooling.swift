@@ -61,29 +61,34 @@ public enum MaxPooling {
                         Parallel.forEach(blocks: n) { sample in
                             // remaining[ch] is 1 until the channel's maximum has been found;
                             // every step is a select, so the loops over channels vectorise.
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * c) { scratch in
-                                let left = scratch.baseAddress!, gated = left + c
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { remaining in
+                                let left = remaining.baseAddress!
                                 for oy in 0..<oh {
                                     for ox in 0..<ow {
                                         let pooled = ((sample * oh + oy) * ow + ox) * c
                                         let corner = ((sample * h + oy * k) * w + ox * k) * c
-                                        let maxima = y + pooled
-                                        var gradients = g + pooled
-                                        if rectified {
-                                            // ReLU's backward select (`ReLU.backward`).
-                                            for ch in 0..<c { gated[ch] = maxima[ch] > 0 ? gradients[ch] : 0 }
-                                            gradients = UnsafePointer(gated)
-                                        }
+                                        let maxima = y + pooled, gradients = g + pooled
                                         for ch in 0..<c { left[ch] = 1 }
                                         for dy in 0..<k {
                                             for dxx in 0..<k {
                                                 // Pointers hoisted out of the channel loop so it vectorises.
                                                 let inputs = x + corner + (dy * w + dxx) * c
                                                 let results = dx + corner + (dy * w + dxx) * c
-                                                for ch in 0..<c {
-                                                    let hit: Float = inputs[ch] == maxima[ch] ? left[ch] : 0
-                                                    results[ch] = hit * gradients[ch]
-                                                    left[ch] -= hit
+                                                if rectified {
+                                                    // ReLU's backward select (`ReLU.backward`) inline, so the loop stays one vector pass.
+                                                    for ch in 0..<c {
+                                                        // Every value loaded unconditionally: selects, not branches, so it vectorises.
+                                                        let (input, maximum, gradient, remaining) = (inputs[ch], maxima[ch], gradients[ch], left[ch])
+                                                        let hit: Float = input == maximum ? remaining : 0
+                                                        results[ch] = hit * (maximum > 0 ? gradient : 0)
+                                                        left[ch] = remaining - hit
+                                                    }
+                                                } else {
+                                                    for ch in 0..<c {
+                                                        let hit: Float = inputs[ch] == maxima[ch] ? left[ch] : 0
+                                                        results[ch] = hit * gradients[ch]
+                                                        left[ch] -= hit
+                                                    }
                                                 }
                                             }
                                         }
