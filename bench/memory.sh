@@ -6,7 +6,8 @@
 #   bench/memory.sh [--alflow PATH] [--out DIR] [--store-root DIR] [CASE…]
 #
 # CASE is one of: quickstart, mnist-paper-3, mnist-paper-1, mnist-paper-3-1g,
-# mnist-scale, pool-1m (default: all but mnist-paper-1). Each case writes
+# mnist-scale, pool-1m, pool-1m-jobs1 (one stage at a time, so Noise Stability
+# has the cores to itself) (default: all but mnist-paper-1 and pool-1m-jobs1). Each case writes
 # DIR/CASE.time (time's report), DIR/CASE.log (alflow's output),
 # DIR/CASE.results.csv and DIR/CASE.digests (kind, key and payload digest of
 # every object, sorted: byte-identical runs have identical files),
@@ -59,7 +60,7 @@ run_case() {
                 note="held stages back, said $(grep -c "running fewer stages" "$out/$name.log")×"
             else note="no stage held back"; fi ;;
     esac
-    if [ "$name" = pool-1m ]; then note="$(noise_stability_rate "$out/$name.status.json")"; fi
+    if [ "${name%-jobs1}" = pool-1m ]; then note="$(noise_stability_rate "$out/$name.status.json")"; fi
     printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$peak" "$wall" "$load" "$note" | tee -a "$out/summary.tsv"
 }
 
@@ -107,6 +108,7 @@ for c in "${cases[@]}"; do
         mnist-paper-3-1g) run_case mnist-paper-3-1g "--memory 1G" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
         mnist-scale) run_case mnist-scale "" "$here/workflows/mnist-scale.yaml" ;;
         pool-1m) run_case pool-1m "" "$here/workflows/pool-1m.yaml" ;;
+        pool-1m-jobs1) run_case pool-1m-jobs1 "--jobs 1" "$here/workflows/pool-1m.yaml" ;;
         *) echo "bench/memory.sh: unknown case '$c'" >&2; exit 2 ;;
     esac
 done
