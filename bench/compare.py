@@ -71,6 +71,11 @@ def main():
 
     peak = median(ours.get("sgemm-peak", []))
     peak_rate = details["sgemm-peak"]["flops"] / peak / 1e9 if peak else None
+    # Issue 14's measure: the rate per core (alflow's loops use every core)
+    # against one thread's sgemm rate on the same product.
+    core = median(ours.get("sgemm-core", []))
+    core_rate = details["sgemm-core"]["flops"] / core / 1e9 if core else None
+    workers = os.cpu_count() or 1
     rows = []
     # PyTorch-only variants are compared with alflow's run of the same work.
     aliases = {"ns-score-59k-batch1024": "ns-score-59k"}
@@ -85,19 +90,21 @@ def main():
         rate = flops / a / 1e9 if flops else None
         rows.append({
             "name": name, "alflow_s": a, "torch_s": t, "ratio": (a / t) if t else None,
-            "gflops": rate, "of_peak": (rate / peak_rate) if rate and peak_rate and name != "sgemm-peak" else None,
+            "gflops": rate, "of_peak": (rate / peak_rate) if rate and peak_rate and not name.startswith("sgemm-") else None,
+            "per_core": (rate / workers / core_rate) if rate and core_rate and not name.startswith("sgemm-") else None,
             "detail": details[name]["detail"] + (f"; vs {references[name]}" if name in references else ""),
         })
 
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores; torch {torch_version()}; "
           f"{args.rounds} alternating rounds × {args.repeats} runs, medians")
-    header = f"{'benchmark':<24} {'alflow':>10} {'reference':>10} {'ratio':>7} {'GFLOP/s':>8} {'% sgemm':>8}  what (reference: PyTorch unless named)"
+    header = f"{'benchmark':<24} {'alflow':>10} {'reference':>10} {'ratio':>7} {'GFLOP/s':>8} {'% sgemm':>8} {'% core':>7}  what (reference: PyTorch unless named)"
     print(header)
     print("-" * len(header))
     for r in rows:
         fmt = lambda v, f: (f.format(v) if v is not None else "—")
         print(f"{r['name']:<24} {fmt(r['alflow_s'], '{:.4f} s'):>10} {fmt(r['torch_s'], '{:.4f} s'):>10} "
-              f"{fmt(r['ratio'], '{:.2f}×'):>7} {fmt(r['gflops'], '{:.0f}'):>8} {fmt(r['of_peak'] and 100 * r['of_peak'], '{:.0f} %'):>8}  {r['detail']}")
+              f"{fmt(r['ratio'], '{:.2f}×'):>7} {fmt(r['gflops'], '{:.0f}'):>8} {fmt(r['of_peak'] and 100 * r['of_peak'], '{:.0f} %'):>8} "
+              f"{fmt(r['per_core'] and 100 * r['per_core'], '{:.0f} %'):>7}  {r['detail']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rows": rows, "cpu": cpu_model(), "rounds": args.rounds}, f, indent=2)

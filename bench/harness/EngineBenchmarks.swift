@@ -5,21 +5,23 @@ import Tensors
 /// Benchmarks of the numerical engine (issue: numerical engine).
 enum EngineBenchmarks {
     /// The machine's reference rate: one OpenBLAS sgemm call on the tall
-    /// 60000×784 · 784×256 product with OpenBLAS's own threads (all cores).
-    static func sgemmPeak(repeats: Int) -> BenchResult {
+    /// 60000×784 · 784×256 product with OpenBLAS's own threads (all cores);
+    /// with `threads: 1`, the single-core rate (`sgemm-core`) that issue 14's
+    /// "% of the sgemm rate per core" divides by.
+    static func sgemmPeak(repeats: Int, threads: Int = Parallel.defaultWorkers) -> BenchResult {
         let (m, k, n) = (60_000, 784, 256)
         var random = RandomStream(seed: 1, purpose: "bench")
         let a = (0..<(m * k)).map { _ in random.nextUniformFloat() }
         let b = (0..<(k * n)).map { _ in random.nextUniformFloat() }
         var c = [Float](repeating: 0, count: m * n)
         BLASRuntime.ensureConfigured()
-        openblas_set_num_threads(Int32(Parallel.defaultWorkers))
+        openblas_set_num_threads(Int32(threads))
         defer { openblas_set_num_threads(1) }
         let seconds = Measure.median(repeats: repeats) {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
         }
-        return BenchResult(name: "sgemm-peak", seconds: seconds, flops: Double(2 * m * n * k),
-                           detail: "OpenBLAS \(BLASRuntime.coreName), \(Parallel.defaultWorkers) threads, 60000x784 * 784x256")
+        return BenchResult(name: threads == 1 ? "sgemm-core" : "sgemm-peak", seconds: seconds, flops: Double(2 * m * n * k),
+                           detail: "OpenBLAS \(BLASRuntime.coreName), \(threads == 1 ? "1 thread" : "\(threads) threads"), 60000x784 * 784x256")
     }
 
     static func mlpForward(_ data: MNISTData, repeats: Int) -> BenchResult {

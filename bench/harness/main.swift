@@ -33,6 +33,7 @@ func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
 
 do {
     if wanted("sgemm-peak") { EngineBenchmarks.sgemmPeak(repeats: repeats).printJSON() }
+    if wanted("sgemm-core") { EngineBenchmarks.sgemmPeak(repeats: repeats, threads: 1).printJSON() }
     if wanted("plan-3x5x10") { try PipelineBenchmarks.planning(repeats: repeats * 2).printJSON() }
     let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch", "ns-score-59k", "kcenter-59k",
                       "smallnet-infer-10k", "smallnet-mc-dropout-1kx30", "smallnet-train-200x50ep"].contains(where: wanted)
