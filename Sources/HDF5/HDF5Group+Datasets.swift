@@ -39,21 +39,10 @@ extension HDF5Group {
             "dataspace for \(path)", filePath)
         defer { H5Sclose(space) }
 
-        let create = try HDF5Library.check(H5Pcreate(alflow_H5P_DATASET_CREATE()), "dataset properties", filePath)
+        let create = try datasetCreationProperties(chunk: chunkShape(for: array, options: options), options: options, path: path)
         defer { H5Pclose(create) }
-        if let chunk = chunkShape(for: array, options: options) {
-            let chunkDims = chunk.map { hsize_t($0) }
-            try HDF5Library.check(status: H5Pset_chunk(create, Int32(chunkDims.count), chunkDims), "chunk \(path)", filePath)
-            if options.shuffle {
-                try HDF5Library.check(status: H5Pset_shuffle(create), "shuffle \(path)", filePath)
-            }
-            if let level = options.deflateLevel {
-                try HDF5Library.check(status: H5Pset_deflate(create, UInt32(max(1, min(9, level)))), "deflate \(path)", filePath)
-            }
-        }
-        let links = try HDF5Library.check(H5Pcreate(alflow_H5P_LINK_CREATE()), "link properties", filePath)
+        let links = try intermediateGroupLinks()
         defer { H5Pclose(links) }
-        H5Pset_create_intermediate_group(links, 1)
 
         let dataset = try HDF5Library.check(
             H5Dcreate2(id, path, array.elementType.fileType, space, links, create, alflow_H5P_DEFAULT()),
@@ -69,6 +58,35 @@ extension HDF5Group {
     /// Convenience for typed arrays.
     public func write<T: HDF5Element>(_ values: [T], shape: [Int], at path: String, options: HDF5DatasetOptions = .contiguous) throws {
         try write(HDF5Array(values, shape: shape), at: path, options: options)
+    }
+
+    /// Dataset creation properties: chunked by `chunk` (elements per
+    /// dimension) with the filters of `options`, or contiguous without it.
+    /// The caller closes the list.
+    func datasetCreationProperties(chunk: [Int]?, options: HDF5DatasetOptions, path: String) throws -> hid_t {
+        let create = try HDF5Library.check(H5Pcreate(alflow_H5P_DATASET_CREATE()), "dataset properties", filePath)
+        guard let chunk else { return create }
+        do {
+            let chunkDims = chunk.map { hsize_t($0) }
+            try HDF5Library.check(status: H5Pset_chunk(create, Int32(chunkDims.count), chunkDims), "chunk \(path)", filePath)
+            if options.shuffle {
+                try HDF5Library.check(status: H5Pset_shuffle(create), "shuffle \(path)", filePath)
+            }
+            if let level = options.deflateLevel {
+                try HDF5Library.check(status: H5Pset_deflate(create, UInt32(max(1, min(9, level)))), "deflate \(path)", filePath)
+            }
+        } catch {
+            H5Pclose(create)
+            throw error
+        }
+        return create
+    }
+
+    /// Link creation properties that create missing intermediate groups. The caller closes the list.
+    func intermediateGroupLinks() throws -> hid_t {
+        let links = try HDF5Library.check(H5Pcreate(alflow_H5P_LINK_CREATE()), "link properties", filePath)
+        H5Pset_create_intermediate_group(links, 1)
+        return links
     }
 
     /// Chunks of whole rows, about 1 MiB each, when a filter needs chunking.

@@ -47,19 +47,13 @@ extension HDF5Group {
         let dims = shape.map { hsize_t($0) }
         let space = try HDF5Library.check(H5Screate_simple(Int32(dims.count), dims, nil), "dataspace for \(path)", filePath)
         defer { H5Sclose(space) }
-        let create = try HDF5Library.check(H5Pcreate(alflow_H5P_DATASET_CREATE()), "dataset properties", filePath)
-        defer { H5Pclose(create) }
-        if let chunk = options.chunkShape, shape.allSatisfy({ $0 > 0 }) {
-            let chunkDims = zip(chunk, shape).map { hsize_t(max(1, min($0, $1))) }
-            try HDF5Library.check(status: H5Pset_chunk(create, Int32(chunkDims.count), chunkDims), "chunk \(path)", filePath)
-            if options.shuffle { try HDF5Library.check(status: H5Pset_shuffle(create), "shuffle \(path)", filePath) }
-            if let level = options.deflateLevel {
-                try HDF5Library.check(status: H5Pset_deflate(create, UInt32(max(1, min(9, level)))), "deflate \(path)", filePath)
-            }
+        let chunk = options.chunkShape.flatMap { chunk in
+            shape.allSatisfy { $0 > 0 } ? zip(chunk, shape).map { max(1, min($0, $1)) } : nil
         }
-        let links = try HDF5Library.check(H5Pcreate(alflow_H5P_LINK_CREATE()), "link properties", filePath)
+        let create = try datasetCreationProperties(chunk: chunk, options: options, path: path)
+        defer { H5Pclose(create) }
+        let links = try intermediateGroupLinks()
         defer { H5Pclose(links) }
-        H5Pset_create_intermediate_group(links, 1)
         let dataset = try HDF5Library.check(
             H5Dcreate2(id, path, elementType.fileType, space, links, create, alflow_H5P_DEFAULT()), "create dataset \(path)", filePath)
         H5Dclose(dataset)

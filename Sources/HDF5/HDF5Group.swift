@@ -24,9 +24,8 @@ public final class HDF5Group: HDF5AttributeHolder {
 
     /// Creates a subgroup, creating missing intermediate groups (`a/b/c`).
     public func createGroup(_ path: String) throws -> HDF5Group {
-        let links = try HDF5Library.check(H5Pcreate(alflow_H5P_LINK_CREATE()), "link properties", filePath)
+        let links = try intermediateGroupLinks()
         defer { H5Pclose(links) }
-        H5Pset_create_intermediate_group(links, 1)
         let gid = try HDF5Library.check(
             H5Gcreate2(id, path, links, alflow_H5P_DEFAULT(), alflow_H5P_DEFAULT()), "create group \(path)", filePath)
         return HDF5Group(id: gid, name: path, file: file)

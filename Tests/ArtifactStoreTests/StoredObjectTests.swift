@@ -29,7 +29,7 @@ import Testing
         #expect(object.attributes["classes"] == .integer(10))
         let whole = try #require(features.values(as: Float.self))
         var order = Array(0..<Self.rows)
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix(seed: 3)
         order.shuffle(using: &generator)
         for indices in [[], [0], [5_999, 0, 1_337], Array(order.prefix(200)), Array(1_000..<5_000), order, [42, 42, 41]] {
             let rows = try #require(try object.rows("train/features", indices))
@@ -84,18 +84,5 @@ import Testing
         guard case .hit(let artifact) = try fresh.read(key(901)) else { Issue.record("not a hit"); return }
         #expect(artifact.content == whole)
         #expect(fresh.verifyAll().problems.isEmpty)
-    }
-}
-
-/// A deterministic generator for shuffles in tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

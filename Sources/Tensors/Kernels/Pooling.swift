@@ -74,6 +74,8 @@ public enum MaxPooling {
                                                 // Pointers hoisted out of the channel loop so it vectorises.
                                                 let inputs = x + corner + (dy * w + dxx) * c
                                                 let results = dx + corner + (dy * w + dxx) * c
+                                                // Two loops, not one with `rectified` inside the select: that
+                                                // measured 40 % slower (6.2 % of SmallNet training against 4.5 %).
                                                 if rectified {
                                                     // ReLU's backward select (`ReLU.backward`) inline, so the loop stays one vector pass.
                                                     for ch in 0..<c {
