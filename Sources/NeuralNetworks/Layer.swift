@@ -32,16 +32,19 @@ public struct LayerCache: Sendable {
     public var tensor: Tensor?
     public var second: Tensor?
     public var shape: [Int] = []
-    /// The layer's output went through the ReLU after it in the same pass
-    /// (`Network.forward` folds a ReLU into the max pooling before it); that
-    /// ReLU's own backward step is then skipped.
-    public var rectified = false
+    /// How many of the following layers ran inside this layer's forward pass
+    /// (`Network.forward`'s fused blocks); their own backward steps are skipped.
+    public var folded = 0
+    /// The gradient routes of a fused convolution → max pooling → ReLU block
+    /// (`PooledConvolution.trainingForward`).
+    public var routes: [UInt8]?
 
-    public init(tensor: Tensor? = nil, second: Tensor? = nil, shape: [Int] = [], rectified: Bool = false) {
+    public init(tensor: Tensor? = nil, second: Tensor? = nil, shape: [Int] = [], folded: Int = 0, routes: [UInt8]? = nil) {
         self.tensor = tensor
         self.second = second
         self.shape = shape
-        self.rectified = rectified
+        self.folded = folded
+        self.routes = routes
     }
 
     public static let empty = LayerCache()

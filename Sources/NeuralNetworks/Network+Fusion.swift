@@ -2,8 +2,20 @@ import Tensors
 
 /// Inference passes run a convolution followed by max pooling (and a ReLU)
 /// as one fused kernel (`PooledConvolution`), bit-identical to the layers
-/// run one by one; training runs them one by one (it keeps every output).
+/// run one by one; training passes run conv → max-pool → ReLU fused too,
+/// keeping only what the backward pass needs.
 extension Network {
+    /// If layer `index` starts a conv → max-pool → ReLU block whose outputs
+    /// are not the embedding, the block's training forward pass on `x` and
+    /// the convolution's cache.
+    func pooledConvolution(_ index: Int, _ x: Tensor, parameters: ParameterSet) -> (Tensor, LayerCache)? {
+        guard index + 2 < entries.count, let convolution = entries[index].layer as? Conv2D,
+              let pool = entries[index + 1].layer as? MaxPool2D, entries[index + 2].layer is ReLU,
+              !(index...index + 2).contains(embeddingLayer),
+              x.rank == 4, x.shape[3] == convolution.inputChannels else { return nil }
+        return convolution.forwardPooledTraining(x, parameters: parameters.tensors[parameterRanges[index]], window: pool.window)
+    }
+
     /// If layer `index` (run as `layer`, e.g. a widened copy) starts a conv →
     /// max-pool (→ ReLU) block that can run fused here, its output over rows
     /// `rows` of `input` and the index of the first layer after the block.

@@ -5,7 +5,7 @@ public struct ForwardPass: Sendable {
     public let output: Tensor
     /// Output of the embedding layer (the penultimate representation).
     public let embedding: Tensor
-    let caches: [LayerCache]
+    public let caches: [LayerCache]
 }
 
 /// Outputs of an inference pass over many samples.
@@ -81,13 +81,11 @@ public struct Network: Sendable {
         var embedding = x
         var index = 0
         while index < entries.count {
-            // Max pooling then ReLU (SmallNet's blocks) in one sweep, when neither output is the embedding.
-            if context.keepsCaches, let pool = entries[index].layer as? MaxPool2D, index + 1 < entries.count,
-               entries[index + 1].layer is ReLU, index != embeddingLayer, index + 1 != embeddingLayer, x.rank == 4 {
-                let (y, cache) = pool.forwardRectified(consume x)
-                caches += [cache, .empty]
+            // Convolution, max pooling and ReLU (SmallNet's blocks) chunk by chunk, when no output is the embedding.
+            if context.keepsCaches, let (y, cache) = pooledConvolution(index, x, parameters: parameters) {
+                caches += [cache, .empty, .empty]
                 x = y
-                index += 2
+                index += 3
                 continue
             }
             // Handing over ownership lets element-wise layers work in place.
@@ -107,9 +105,10 @@ public struct Network: Sendable {
         var gradient = outputGradient.reshaped([outputGradient.rowCount] + (outputShapes.last ?? []))
         // Below the first layer with parameters nothing needs an input gradient.
         let firstWithParameters = parameterRanges.firstIndex { !$0.isEmpty } ?? entries.count
-        for index in stride(from: entries.count - 1, through: firstWithParameters, by: -1) {
-            // A ReLU folded into the pooling before it: that layer's backward applies it.
-            if index > 0, pass.caches[index - 1].rectified { continue }
+        // Layers folded into the forward pass of a layer before them: that layer's backward covers them.
+        var folded = Set<Int>()
+        for (index, cache) in pass.caches.enumerated() where cache.folded > 0 { folded.formUnion(index + 1...index + cache.folded) }
+        for index in stride(from: entries.count - 1, through: firstWithParameters, by: -1) where !folded.contains(index) {
             let range = parameterRanges[index]
             let (dInput, dParameters) = entries[index].layer.backward(
                 gradient, cache: pass.caches[index], parameters: parameters.tensors[range],

@@ -51,22 +51,12 @@ public struct MaxPool2D: Layer {
         return (output, context.keepsCaches ? LayerCache(tensor: input, second: output) : .empty)
     }
 
-    /// Training forward pass of this pooling and the ReLU after it in one
-    /// sweep (no copy of the pooled output for the ReLU); the cache is marked
-    /// `rectified` so that `backward` applies the ReLU's gradient too.
-    public func forwardRectified(_ input: consuming Tensor) -> (output: Tensor, cache: LayerCache) {
-        let x = input
-        let output = MaxPooling.forward(x, window: window, rectify: true)
-        return (output, LayerCache(tensor: x, second: output, rectified: true))
-    }
-
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         guard let input = cache.tensor, let output = cache.second else {
             preconditionFailure("MaxPool2D.backward without a training forward pass")
         }
-        return (MaxPooling.backward(outputGradient.reshaped(output.shape), input: input, output: output, window: window,
-                                    rectified: cache.rectified), [])
+        return (MaxPooling.backward(outputGradient.reshaped(output.shape), input: input, output: output, window: window), [])
     }
 }
 

@@ -63,10 +63,28 @@ public struct Conv2D: Layer {
                                          geometry(Array(input.shape.dropFirst())), window: window, rectify: rectify)
     }
 
+    /// Training forward pass of this convolution, the max pooling with
+    /// `window` after it and the ReLU after that, in one pass over chunks of
+    /// samples (`PooledConvolution.trainingForward`); the cache, marked as
+    /// folding the next two layers, holds the input, the gradient routes and the window.
+    public func forwardPooledTraining(_ input: consuming Tensor, parameters: ArraySlice<Tensor>, window: Int) -> (output: Tensor, cache: LayerCache) {
+        let x = input
+        let weight = parameters[parameters.startIndex].reshaped([patchSize, outputChannels])
+        let (output, routes) = PooledConvolution.trainingForward(x, weight: weight, bias: parameters[parameters.startIndex + 1],
+                                                                 geometry(Array(x.shape.dropFirst())), window: window)
+        return (output, LayerCache(tensor: x, shape: [window], folded: 2, routes: routes))
+    }
+
     public func backward(_ outputGradient: Tensor, cache: LayerCache, parameters: ArraySlice<Tensor>,
                          needsInputGradient: Bool) -> (input: Tensor?, parameters: [Tensor]) {
         guard let input = cache.tensor else { preconditionFailure("Conv2D.backward without a training forward pass") }
         let weight = parameters[parameters.startIndex].reshaped([patchSize, outputChannels])
+        if let routes = cache.routes, let window = cache.shape.first {
+            let (dWeight, dBias, dInput) = PooledConvolution.backward(
+                input, pooledGradient: outputGradient, routes: routes, weight: weight, geometry(Array(input.shape.dropFirst())),
+                window: window, needsInputGradient: needsInputGradient)
+            return (dInput, [dWeight.reshaped(parameterShapes[0].shape), dBias])
+        }
         let (dWeight, dBias, dInput) = Convolution.backward(input, outputGradient: outputGradient, weight: weight,
                                                             geometry(Array(input.shape.dropFirst())), needsInputGradient: needsInputGradient)
         return (dInput, [dWeight.reshaped(parameterShapes[0].shape), dBias])

@@ -28,10 +28,7 @@ public enum Convolution {
                                 let out = dst + chunk.lowerBound * pixels * outputs
                                 GEMM.multiply(m: rows, n: outputs, k: g.patchSize, a: columns.baseAddress!, lda: g.patchSize,
                                               b: w.baseAddress!, ldb: outputs, c: out, ldc: outputs)
-                                for r in 0..<rows {
-                                    let row = out + r * outputs
-                                    for j in 0..<outputs { row[j] += b[j] }
-                                }
+                                addBias(b.baseAddress!, to: out, rows: rows, columns: outputs)
                             }
                         }
                     }
@@ -40,10 +37,35 @@ public enum Convolution {
         }
     }
 
+    /// Adds `bias` to each of `rows` rows of `matrix` (`rows × columns`).
+    @inline(__always)
+    static func addBias(_ bias: UnsafePointer<Float>, to matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let row = matrix + r * columns
+            for j in 0..<columns { row[j] += bias[j] }
+        }
+    }
+
     /// Gradients of the weight `[kh·kw·c, out]`, the bias `[out]` and (if
     /// asked) the images `[n, h, w, c]`, given the output gradient `[n, oh, ow, out]`.
     public static func backward(_ images: Tensor, outputGradient: Tensor, weight: Tensor, _ g: ConvolutionGeometry,
                                 needsInputGradient: Bool) -> (weight: Tensor, bias: Tensor, input: Tensor?) {
+        let chunkGradientSize = g.outputHeight * g.outputWidth * weight.shape[1]
+        return outputGradient.scalars.withUnsafeBufferPointer { gradient in
+            let dy = gradient.baseAddress!
+            return backward(images, weight: weight, g, needsInputGradient: needsInputGradient) { chunk, _ in
+                dy + chunk.lowerBound * chunkGradientSize
+            }
+        }
+    }
+
+    /// As `backward(_:outputGradient:weight:_:needsInputGradient:)`, with the
+    /// output gradient of each chunk of samples supplied by `chunkGradient`
+    /// (given the chunk and a workspace for its `[chunk, oh, ow, out]` values,
+    /// it returns where they are), so it need never exist for the whole batch.
+    static func backward(_ images: Tensor, weight: Tensor, _ g: ConvolutionGeometry, needsInputGradient: Bool,
+                         chunkGradient: (Range<Int>, UnsafeMutablePointer<Float>) -> UnsafePointer<Float>)
+        -> (weight: Tensor, bias: Tensor, input: Tensor?) {
         let n = images.rowCount
         let outputs = weight.shape[1]
         let pixels = g.outputHeight * g.outputWidth
@@ -57,33 +79,31 @@ public enum Convolution {
         var dInput = needsInputGradient ? Tensor(shape: images.shape) : nil
         let weightT = needsInputGradient ? weight.transposed() : Tensor(shape: [0])
         images.scalars.withUnsafeBufferPointer { source in
-            outputGradient.scalars.withUnsafeBufferPointer { gradient in
-                weightT.scalars.withUnsafeBufferPointer { wt in
-                    partialWeights.withUnsafeMutableBufferPointer { pw in
-                        partialBiases.withUnsafeMutableBufferPointer { pb in
-                            withOptionalBuffer(&dInput) { dx in
-                                let src = source.baseAddress!, dy = gradient.baseAddress!
-                                Parallel.forEachRange(count: n, grain: samplesPerChunk) { chunk in
-                                    let index = chunk.lowerBound / samplesPerChunk
-                                    let rows = chunk.count * pixels
-                                    let chunkGradient = dy + chunk.lowerBound * pixels * outputs
-                                    withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * g.patchSize) { columns in
-                                        let cols = columns.baseAddress!
-                                        Im2Col.fill(cols, from: src + chunk.lowerBound * imageSize, count: chunk.count, g)
-                                        // dW_chunk = colsᵀ · dY_chunk
-                                        GEMM.multiply(m: g.patchSize, n: outputs, k: rows, a: cols, lda: g.patchSize, transposeA: .transposed,
-                                                      b: chunkGradient, ldb: outputs, c: pw.baseAddress! + index * weightSize, ldc: outputs)
-                                        let biasSum = pb.baseAddress! + index * outputs
-                                        for r in 0..<rows {
-                                            let row = chunkGradient + r * outputs
-                                            for j in 0..<outputs { biasSum[j] += row[j] }
-                                        }
-                                        if let dx {
-                                            // dCols = dY_chunk · Wᵀ, reusing the columns buffer.
-                                            GEMM.multiply(m: rows, n: g.patchSize, k: outputs, a: chunkGradient, lda: outputs,
-                                                          b: wt.baseAddress!, ldb: g.patchSize, c: cols, ldc: g.patchSize)
-                                            Im2Col.accumulate(cols, into: dx + chunk.lowerBound * imageSize, count: chunk.count, g)
-                                        }
+            weightT.scalars.withUnsafeBufferPointer { wt in
+                partialWeights.withUnsafeMutableBufferPointer { pw in
+                    partialBiases.withUnsafeMutableBufferPointer { pb in
+                        withOptionalBuffer(&dInput) { dx in
+                            let src = source.baseAddress!
+                            Parallel.forEachRange(count: n, grain: samplesPerChunk) { chunk in
+                                let index = chunk.lowerBound / samplesPerChunk
+                                let rows = chunk.count * pixels
+                                withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * (g.patchSize + outputs)) { workspace in
+                                    let cols = workspace.baseAddress!
+                                    let dyChunk = chunkGradient(chunk, cols + rows * g.patchSize)
+                                    Im2Col.fill(cols, from: src + chunk.lowerBound * imageSize, count: chunk.count, g)
+                                    // dW_chunk = colsᵀ · dY_chunk
+                                    GEMM.multiply(m: g.patchSize, n: outputs, k: rows, a: cols, lda: g.patchSize, transposeA: .transposed,
+                                                  b: dyChunk, ldb: outputs, c: pw.baseAddress! + index * weightSize, ldc: outputs)
+                                    let biasSum = pb.baseAddress! + index * outputs
+                                    for r in 0..<rows {
+                                        let row = dyChunk + r * outputs
+                                        for j in 0..<outputs { biasSum[j] += row[j] }
+                                    }
+                                    if let dx {
+                                        // dCols = dY_chunk · Wᵀ, reusing the columns buffer.
+                                        GEMM.multiply(m: rows, n: g.patchSize, k: outputs, a: dyChunk, lda: outputs,
+                                                      b: wt.baseAddress!, ldb: g.patchSize, c: cols, ldc: g.patchSize)
+                                        Im2Col.accumulate(cols, into: dx + chunk.lowerBound * imageSize, count: chunk.count, g)
                                     }
                                 }
                             }
@@ -92,13 +112,26 @@ public enum Convolution {
                 }
             }
         }
-        var dWeight = Tensor(shape: weight.shape)
-        var dBias = Tensor(shape: [outputs])
-        for chunk in 0..<chunks {
-            for i in 0..<weightSize { dWeight.scalars[i] += partialWeights[chunk * weightSize + i] }
-            for j in 0..<outputs { dBias.scalars[j] += partialBiases[chunk * outputs + j] }
+        return (sumInOrder(partialWeights, parts: chunks, size: weightSize, shape: weight.shape),
+                sumInOrder(partialBiases, parts: chunks, size: outputs, shape: [outputs]), dInput)
+    }
+
+    /// Σ over `parts` consecutive blocks of `size` values, element by element
+    /// in block order starting from zero; parallel over elements, so the
+    /// order of each sum never depends on the worker count.
+    static func sumInOrder(_ blocks: [Float], parts: Int, size: Int, shape: [Int]) -> Tensor {
+        blocks.withUnsafeBufferPointer { source in
+            Tensor(shape: shape) { target in
+                let src = source.baseAddress!, dst = target.baseAddress!
+                Parallel.forEachRange(count: size, grain: 8192) { elements in
+                    for i in elements { dst[i] = 0 }
+                    for part in 0..<parts {
+                        let block = src + part * size
+                        for i in elements { dst[i] += block[i] }
+                    }
+                }
+            }
         }
-        return (dWeight, dBias, dInput)
     }
 
     private static func withOptionalBuffer(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> Void) {

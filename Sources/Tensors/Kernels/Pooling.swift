@@ -6,13 +6,11 @@
 /// by comparing the input with the pooled value, which is cheaper than
 /// recording indices and routes the gradient to the first maximal position.
 ///
-/// With `rectify`, a ReLU after the pooling is folded in (training keeps only
-/// the rectified maxima): the forward pass writes `max < 0 ? 0 : max`, and
-/// the backward pass passes a gradient only where that output is positive —
-/// where it equals the window's maximum — exactly the values of the two
-/// layers run one after the other.
+/// SmallNet's conv → pool → ReLU blocks run fused instead (`PooledConvolution`,
+/// for inference and training); these are the layer-by-layer kernels and
+/// those paths' reference.
 public enum MaxPooling {
-    public static func forward(_ images: Tensor, window k: Int, rectify: Bool = false) -> Tensor {
+    public static func forward(_ images: Tensor, window k: Int) -> Tensor {
         precondition(images.rank == 4, "max pooling expects [n, h, w, c]")
         let (n, h, w, c) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
         let (oh, ow) = (h / k, w / k)
@@ -31,8 +29,6 @@ public enum MaxPooling {
                                     for ch in 0..<c { out[ch] = pixel[ch] > out[ch] ? pixel[ch] : out[ch] }
                                 }
                             }
-                            // ReLU's own select (`ReLU.forward`), so the bits are the same.
-                            if rectify { for ch in 0..<c { out[ch] = out[ch] < 0 ? 0 : out[ch] } }
                         }
                     }
                 }
@@ -41,11 +37,8 @@ public enum MaxPooling {
     }
 
     /// Routes each pooled gradient to the first position of its window whose
-    /// input equals the pooled maximum. Windows do not overlap. With
-    /// `rectified`, `output` is the rectified maxima of `forward(…, rectify:
-    /// true)` and the gradient first goes through the ReLU (`y > 0 ? g : 0`);
-    /// where the output is 0 nothing passes, whichever position matches it.
-    public static func backward(_ gradient: Tensor, input: Tensor, output: Tensor, window k: Int, rectified: Bool = false) -> Tensor {
+    /// input equals the pooled maximum. Windows do not overlap.
+    public static func backward(_ gradient: Tensor, input: Tensor, output: Tensor, window k: Int) -> Tensor {
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let (oh, ow) = (h / k, w / k)
         // Windows tile the image exactly (SmallNet's 24→12 and 8→4): every value
@@ -74,23 +67,10 @@ public enum MaxPooling {
                                                 // Pointers hoisted out of the channel loop so it vectorises.
                                                 let inputs = x + corner + (dy * w + dxx) * c
                                                 let results = dx + corner + (dy * w + dxx) * c
-                                                // Two loops, not one with `rectified` inside the select: that
-                                                // measured 40 % slower (6.2 % of SmallNet training against 4.5 %).
-                                                if rectified {
-                                                    // ReLU's backward select (`ReLU.backward`) inline, so the loop stays one vector pass.
-                                                    for ch in 0..<c {
-                                                        // Every value loaded unconditionally: selects, not branches, so it vectorises.
-                                                        let (input, maximum, gradient, remaining) = (inputs[ch], maxima[ch], gradients[ch], left[ch])
-                                                        let hit: Float = input == maximum ? remaining : 0
-                                                        results[ch] = hit * (maximum > 0 ? gradient : 0)
-                                                        left[ch] = remaining - hit
-                                                    }
-                                                } else {
-                                                    for ch in 0..<c {
-                                                        let hit: Float = inputs[ch] == maxima[ch] ? left[ch] : 0
-                                                        results[ch] = hit * gradients[ch]
-                                                        left[ch] -= hit
-                                                    }
+                                                for ch in 0..<c {
+                                                    let hit: Float = inputs[ch] == maxima[ch] ? left[ch] : 0
+                                                    results[ch] = hit * gradients[ch]
+                                                    left[ch] -= hit
                                                 }
                                             }
                                         }
