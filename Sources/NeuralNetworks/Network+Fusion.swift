@@ -29,10 +29,12 @@ extension Network {
         return (output, index + (rectify ? 3 : 2))
     }
 
-    /// Runs layer `index` (or the fused block it starts) on `x` in place and
-    /// returns the index of the next layer to run.
-    func inferenceStep(_ index: Int, _ x: inout Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext) -> Int {
-        if let fused = fusedStep(index, layer: entries[index].layer, of: x, rows: 0..<x.rowCount, parameters: parameters, context: context) {
+    /// Runs layer `index` (or the fused block it starts, if it ends before
+    /// layer `end`) on `x` in place and returns the index of the next layer to run.
+    func inferenceStep(_ index: Int, _ x: inout Tensor, parameters: ArraySlice<Tensor>, context: inout ForwardContext,
+                       before end: Int = .max) -> Int {
+        if let fused = fusedStep(index, layer: entries[index].layer, of: x, rows: 0..<x.rowCount, parameters: parameters, context: context),
+           fused.next <= end {
             x = fused.output
             return fused.next
         }

@@ -156,12 +156,25 @@ public struct Network: Sendable {
     /// move data, so the first real layer reads the rows in place.
     public func forwardChunk(_ input: Tensor, rows: Range<Int>, parameters: ParameterSet,
                              context: inout ForwardContext) -> (output: Tensor, embedding: Tensor) {
-        var first = 0
-        while first < entries.count - 1, entries[first].layer is Flatten { first += 1 }
+        let (x, embedding) = forwardChunk(input, rows: rows, layers: entries.indices, parameters: parameters, context: &context)
+        let features = embedding ?? input.rows(rows)
+        return (x.reshaped([rows.count, x.rowWidth]), features.reshaped([rows.count, features.rowWidth]))
+    }
+
+    /// Inference through layers `layers` only, over rows `rows` of `input`
+    /// (the output of layer `layers.lowerBound - 1`, or the network's input):
+    /// the last layer's output in its own shape, and the embedding layer's
+    /// output if that layer is among them.
+    public func forwardChunk(_ input: Tensor, rows: Range<Int>, layers: Range<Int>, parameters: ParameterSet,
+                             context: inout ForwardContext) -> (output: Tensor, embedding: Tensor?) {
+        guard !layers.isEmpty else { return (input.rows(rows), nil) }
+        var first = layers.lowerBound
+        while first < layers.upperBound - 1, entries[first].layer is Flatten { first += 1 }
         var x: Tensor
         var index: Int
         if let fused = fusedStep(first, layer: entries[first].layer, of: input, rows: rows,
-                                 parameters: parameters.tensors[parameterRanges[first]], context: context) {
+                                 parameters: parameters.tensors[parameterRanges[first]], context: context),
+           fused.next <= layers.upperBound {
             (x, index) = fused
         } else {
             x = entries[first].layer.forwardRows(of: input, rows, parameters: parameters.tensors[parameterRanges[first]], context: &context)
@@ -169,12 +182,17 @@ public struct Network: Sendable {
         }
         // Taken only at the embedding layer, so earlier in-place layers never copy.
         var embedding: Tensor? = (first..<index).contains(embeddingLayer) ? x : nil
-        while index < entries.count {
-            let next = inferenceStep(index, &x, parameters: parameters.tensors[parameterRanges[index]], context: &context)
+        while index < layers.upperBound {
+            let next = inferenceStep(index, &x, parameters: parameters.tensors[parameterRanges[index]], context: &context,
+                                     before: layers.upperBound)
             if (index..<next).contains(embeddingLayer) { embedding = x }
             index = next
         }
-        let features = embedding ?? input.rows(rows)
-        return (x.reshaped([rows.count, x.rowWidth]), features.reshaped([rows.count, features.rowWidth]))
+        return (x, embedding)
     }
+
+    /// Index of the first layer whose output depends on a random stream (a
+    /// dropout layer), or the layer count: with Monte-Carlo dropout, layers
+    /// before it compute the same values in every pass.
+    public var firstStochasticLayer: Int { entries.firstIndex { $0.layer is Dropout } ?? entries.count }
 }
