@@ -62,3 +62,34 @@ import Testing
         #expect(MaxPooling.backward(Tensor(shape: [1, 1, 1, 1], scalars: [5]), input: flat, output: pooled, window: 2).scalars == [5, 0, 0, 0])
     }
 }
+
+/// im2col against its definition, value for value: every (patch, kernel
+/// row, kernel column, channel) of the columns holds the image value there,
+/// or 0 in the padding — for the dense path (stride 1, no padding; rows of
+/// 3, 5, 6, 15 and 160 values, the short ones copied 8 wide) and the general one.
+@Suite struct Im2ColTests {
+    @Test(arguments: [(28, 1, 5, 1, 0), (12, 32, 5, 1, 0), (9, 2, 3, 1, 0), (7, 1, 3, 1, 0), (8, 3, 5, 1, 0), (9, 2, 3, 2, 1), (6, 1, 5, 1, 2)])
+    func columnsHoldTheImageValues(side: Int, channels: Int, kernel: Int, stride: Int, padding: Int) {
+        let g = ConvolutionGeometry(height: side, width: side + 1, channels: channels, kernelHeight: kernel, kernelWidth: kernel,
+                                    stride: stride, padding: padding)
+        let n = 3
+        let x = Tensor(shape: [n, g.height, g.width, channels], scalars: (0..<(n * g.height * g.width * channels)).map { Float($0) + 1 })
+        let columns = Im2Col.columns(x, g)
+        #expect(columns.shape == [n * g.outputHeight * g.outputWidth, g.patchSize])
+        var wrong = 0
+        for sample in 0..<n {
+            for oy in 0..<g.outputHeight {
+                for ox in 0..<g.outputWidth {
+                    let row = (sample * g.outputHeight + oy) * g.outputWidth + ox
+                    for ky in 0..<kernel { for kx in 0..<kernel { for ch in 0..<channels {
+                        let iy = oy * stride + ky - padding, ix = ox * stride + kx - padding
+                        let inside = iy >= 0 && iy < g.height && ix >= 0 && ix < g.width
+                        let expected = inside ? x.scalars[((sample * g.height + iy) * g.width + ix) * channels + ch] : 0
+                        if columns.scalars[row * g.patchSize + (ky * kernel + kx) * channels + ch] != expected { wrong += 1 }
+                    } } }
+                }
+            }
+        }
+        #expect(wrong == 0, "\(wrong) of \(columns.count) values wrong")
+    }
+}

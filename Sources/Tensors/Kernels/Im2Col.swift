@@ -75,6 +75,7 @@ public enum Im2Col {
     /// Writes the columns of `count` consecutive images starting at `images`.
     public static func fill(_ columns: UnsafeMutablePointer<Float>, from images: UnsafePointer<Float>, count: Int,
                             _ g: ConvolutionGeometry) {
+        if g.stride == 1, g.padding == 0 { return fillDense(columns, from: images, count: count, g) }
         let (oh, ow, c) = (g.outputHeight, g.outputWidth, g.channels)
         let rowLength = g.kernelWidth * c
         for sample in 0..<count {
@@ -125,11 +126,50 @@ public enum Im2Col {
         }
     }
 
-    /// Long runs go through memmove (which picks the widest vector unit at run
-    /// time); short ones (a 1-channel 5×5 kernel row is 5 values) through a loop.
+    /// `fill` for stride 1 and no padding (SmallNet's convolutions): every
+    /// patch lies inside the image, so the loops run kernel row by kernel row
+    /// over a whole output row of patches, without per-patch bounds work.
+    static func fillDense(_ columns: UnsafeMutablePointer<Float>, from images: UnsafePointer<Float>, count: Int,
+                          _ g: ConvolutionGeometry) {
+        let (oh, ow, c, kh) = (g.outputHeight, g.outputWidth, g.channels, g.kernelHeight)
+        let rowLength = g.kernelWidth * c, patchSize = g.patchSize
+        let imageSize = g.height * g.width * c
+        for sample in 0..<count {
+            let image = images + sample * imageSize
+            let out = columns + sample * oh * ow * patchSize
+            for oy in 0..<oh {
+                for ky in 0..<kh {
+                    let sourceOffset = (oy + ky) * g.width * c
+                    let target = out + oy * ow * patchSize + ky * rowLength
+                    // Short rows (one channel): 8-wide copies that spill into the same patch's next
+                    // kernel rows (written after this one) — never past the patch, nor reading past the image.
+                    if rowLength < 8, ky * rowLength + 8 <= patchSize {
+                        let room = imageSize - 8 - sourceOffset
+                        let vectorPatches = room < 0 ? 0 : min(ow, room / c + 1)
+                        for ox in 0..<vectorPatches {
+                            UnsafeMutableRawPointer(target + ox &* patchSize).storeBytes(
+                                of: UnsafeRawPointer(image + (sourceOffset &+ ox &* c)).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                        }
+                        for ox in vectorPatches..<ow { copy(image + (sourceOffset + ox * c), to: target + ox * patchSize, count: rowLength) }
+                    } else {
+                        for ox in 0..<ow { copy(image + (sourceOffset &+ ox &* c), to: target + ox &* patchSize, count: rowLength) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs of whole 8-value vectors (a 32-channel 5-wide kernel row is 160
+    /// values) as inline 8-wide copies, long odd runs through memmove, short
+    /// ones (a 1-channel row is 5 values) through a loop.
     @inline(__always)
     static func copy(_ from: UnsafePointer<Float>, to: UnsafeMutablePointer<Float>, count: Int) {
-        if count >= 32 {
+        if count & 7 == 0 {
+            for i in stride(from: 0, to: count, by: 8) {
+                UnsafeMutableRawPointer(to + i).storeBytes(of: UnsafeRawPointer(from + i).loadUnaligned(as: SIMD8<Float>.self),
+                                                           as: SIMD8<Float>.self)
+            }
+        } else if count >= 32 {
             to.update(from: from, count: count)
         } else {
             for i in 0..<count { to[i] = from[i] }
