@@ -6,8 +6,10 @@
 #   bench/memory.sh [--alflow PATH] [--out DIR] [--store-root DIR] [CASE…]
 #
 # CASE is one of: quickstart, mnist-paper-3, mnist-paper-1, mnist-paper-3-1g,
-# mnist-scale, pool-1m, pool-1m-jobs1 (one stage at a time, so Noise Stability
-# has the cores to itself) (default: all but mnist-paper-1 and pool-1m-jobs1). Each case writes
+# mnist-paper-3-jobs1 (one stage at a time: each stage's time alone, for
+# bench/stage_times.py), mnist-scale, pool-1m, pool-1m-jobs1 (one stage at a
+# time, so Noise Stability has the cores to itself) (default: all but
+# mnist-paper-1 and the -jobs1 cases). Each case writes
 # DIR/CASE.time (time's report), DIR/CASE.log (alflow's output),
 # DIR/CASE.results.csv and DIR/CASE.digests (kind, key and payload digest of
 # every object, sorted: byte-identical runs have identical files),
@@ -104,6 +106,7 @@ for c in "${cases[@]}"; do
         quickstart) run_case quickstart "" "$here/workflows/quickstart.yaml" ;;
         mnist-paper-1) run_case mnist-paper-1 "" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0]' ;;
         mnist-paper-3) run_case mnist-paper-3 "" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
+        mnist-paper-3-jobs1) run_case mnist-paper-3-jobs1 "--jobs 1" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
         mnist-paper-1-1g) run_case mnist-paper-1-1g "--memory 1G" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0]' ;;
         mnist-paper-3-1g) run_case mnist-paper-3-1g "--memory 1G" "$here/workflows/mnist-paper.yaml" --set 'seeds=[0,1,2]' ;;
         mnist-scale) run_case mnist-scale "" "$here/workflows/mnist-scale.yaml" ;;
