@@ -6,12 +6,12 @@
 /// 96 for the first block) is ever written out; the forward pass keeps one
 /// byte per pooled value instead, the route of its gradient.
 ///
-/// Bit-identical to `Convolution.forward`, `MaxPooling.forward(rectify:)`,
-/// `MaxPooling.backward(rectified:)` and `Convolution.backward` run one after
-/// the other: the same products on the same chunks, the bias added before
-/// pooling, the same maxima, and each gradient value computed by the same
-/// expression (`hit · (y > 0 ? g : 0)`, with `hit` 1 at the first position of
-/// the window equal to the rectified maximum `y`).
+/// Bit-identical to the layers run one after the other (`Conv2D`, `MaxPool2D`,
+/// `ReLU` and their backward passes): the same products on the same chunks,
+/// the bias added before pooling, the same maxima, and each gradient value
+/// computed as `hit · (y > 0 ? g : 0)` — ReLU's select, then pooling's route
+/// (`hit` is 1 at the first position of the window equal to the rectified
+/// maximum `y`, 0 elsewhere), which gives the same value, sign of zero included.
 extension PooledConvolution {
     /// Route code of a pooled value whose rectified maximum is not positive:
     /// no gradient passes (every position gets `hit · 0 = +0`).
