@@ -89,10 +89,12 @@ public enum Parallel {
         }
     }
 
-    /// Calls `body(block)` for every block in `0..<blocks`, spread by static
-    /// striding over the calling thread and the cores free in the process
-    /// right now (at most the current worker count). Blocks must write
-    /// disjoint memory. Worker threads inherit the caller's worker count (1
+    /// Calls `body(block)` for every block in `0..<blocks`, spread over the
+    /// calling thread and the cores free in the process right now (at most the
+    /// current worker count): each thread claims the next unclaimed block until
+    /// none is left, so a helper that wakes late or a slow block does not leave
+    /// a core idle (measured on SmallNet training with fixed striding: both
+    /// cores busy only 82 % of the time). Blocks must write disjoint memory. Worker threads inherit the caller's worker count (1
     /// inside a block, so nested loops run inline), and `isNested` is true there.
     public static func forEach(blocks: Int, _ body: (Int) -> Void) {
         let limit = min(workers, blocks)
@@ -104,16 +106,15 @@ public enum Parallel {
             nested { for block in 0..<blocks { body(block) } }
             return
         }
+        let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             // Safe: blocks write disjoint memory (the caller's contract) and
             // concurrentPerform returns only after every worker has finished.
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: count) { worker in
+            DispatchQueue.concurrentPerform(iterations: count) { _ in
                 nested {
-                    var block = worker
-                    while block < blocks {
+                    while case let block = next.wrappingAdd(1, ordering: .relaxed).oldValue, block < blocks {
                         body(block)
-                        block += count
                     }
                 }
             }
