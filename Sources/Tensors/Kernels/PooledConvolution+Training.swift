@@ -74,14 +74,8 @@ extension PooledConvolution {
                     let target = out + (py * pw + px) * c
                     let route = routes + (py * pw + px) * c
                     let corner = image + (py * k * width + px * k) * c
-                    // `MaxPooling.forward`'s selects, then ReLU's.
-                    for ch in 0..<c { target[ch] = corner[ch] }
-                    for dy in 0..<k {
-                        for dx in 0..<k where dy != 0 || dx != 0 {
-                            let pixel = corner + (dy * width + dx) * c
-                            for ch in 0..<c { target[ch] = pixel[ch] > target[ch] ? pixel[ch] : target[ch] }
-                        }
-                    }
+                    // `MaxPooling`'s maxima, then ReLU's select.
+                    MaxPooling.windowMaximum(corner, width: width, channels: c, window: k, into: target)
                     for ch in 0..<c { target[ch] = target[ch] < 0 ? 0 : target[ch] }
                     // Scanned backwards, so the first position equal to the maximum wins.
                     for ch in 0..<c { code[ch] = Int32(blocked) }

@@ -53,14 +53,7 @@ public enum PooledConvolution {
         for py in 0..<ph {
             for px in 0..<pw {
                 let target = out + (py * pw + px) * c
-                let corner = image + (py * k * width + px * k) * c
-                for ch in 0..<c { target[ch] = corner[ch] }
-                for dy in 0..<k {
-                    for dx in 0..<k where dy != 0 || dx != 0 {
-                        let pixel = corner + (dy * width + dx) * c
-                        for ch in 0..<c { target[ch] = pixel[ch] > target[ch] ? pixel[ch] : target[ch] }
-                    }
-                }
+                MaxPooling.windowMaximum(image + (py * k * width + px * k) * c, width: width, channels: c, window: k, into: target)
                 if rectify {
                     for ch in 0..<c {
                         let value = target[ch] + bias[ch]

@@ -21,17 +21,26 @@ public enum MaxPooling {
                     for oy in 0..<oh {
                         for ox in 0..<ow {
                             let out = dst + ((sample * oh + oy) * ow + ox) * c
-                            let corner = src + ((sample * h + oy * k) * w + ox * k) * c
-                            for ch in 0..<c { out[ch] = corner[ch] }
-                            for dy in 0..<k {
-                                for dx in 0..<k where dy != 0 || dx != 0 {
-                                    let pixel = corner + (dy * w + dx) * c
-                                    for ch in 0..<c { out[ch] = pixel[ch] > out[ch] ? pixel[ch] : out[ch] }
-                                }
-                            }
+                            windowMaximum(src + ((sample * h + oy * k) * w + ox * k) * c, width: w, channels: c, window: k, into: out)
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The maxima over one `k × k` window whose top-left pixel is `corner`
+    /// (an image `width` pixels wide, `c` channels), one select per value and
+    /// channel in window order; the fused kernels (`PooledConvolution`) use it
+    /// too, so their maxima are these bits.
+    @inline(__always)
+    static func windowMaximum(_ corner: UnsafePointer<Float>, width: Int, channels c: Int, window k: Int,
+                              into target: UnsafeMutablePointer<Float>) {
+        for ch in 0..<c { target[ch] = corner[ch] }
+        for dy in 0..<k {
+            for dx in 0..<k where dy != 0 || dx != 0 {
+                let pixel = corner + (dy * width + dx) * c
+                for ch in 0..<c { target[ch] = pixel[ch] > target[ch] ? pixel[ch] : target[ch] }
             }
         }
     }
