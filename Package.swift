@@ -37,7 +37,7 @@ let package = Package(
         // Storage and workflow language.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Fingerprints", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints"]),
+        .target(name: "ArtifactStore", dependencies: ["HDF5", "Fingerprints", "CZlib"]),
         .target(name: "Execution", dependencies: ["ArtifactStore", "Workflows"]),
         // Known data sets by name: catalogue, verified downloads into the store.
         .target(name: "DataCatalog", dependencies: ["ArtifactStore", "Datasets", .product(name: "Crypto", package: "swift-crypto")]),

@@ -32,8 +32,7 @@ extension ArtifactFile {
         var digest = PayloadDigester()
         for name in Set(content.arrays.keys).union(content.streamed.keys).sorted() {
             if let array = content.arrays[name] {
-                try data.write(array, at: name, options: array.count >= compressionThreshold
-                    ? HDF5DatasetOptions(deflateLevel: 1, shuffle: true) : .contiguous)
+                try data.write(array, at: name, options: CompressionChoice.options(for: array))
                 digest.beginArray(name, elementType: array.elementType, shape: array.shape)
                 digest.update(array)
             } else if let streamed = content.streamed[name], let rows = streamed.shape.first {

@@ -7,12 +7,10 @@ import HDF5
 ///     /                 attributes: alflow_format, kind, key, parameters,
 ///                       inputs, payload_digest, alflow_version, created,
 ///                       blas_core, blas_config, compute_seconds
-///     /data/<path>      one dataset per array (large ones chunked, shuffle+gzip)
+///     /data/<path>      one dataset per array (large ones chunked and shuffle+gzip
+///                       where that pays: `CompressionChoice`)
 ///     /data             attributes: the stage's own metadata
 enum ArtifactFile {
-    /// Arrays at least this large are compressed.
-    static let compressionThreshold = 1 << 16
-
     /// Builds the object in memory and writes its bytes to `path` with
     /// plain POSIX calls, so a full disk or a quota is an ordinary error.
     static func write(_ header: ArtifactHeader, _ content: ArtifactContent, to path: String) throws {
@@ -42,8 +40,7 @@ enum ArtifactFile {
         let data = try root.createGroup("data")
         for name in content.arrays.keys.sorted() {
             guard let array = content.arrays[name] else { continue }
-            try data.write(array, at: name, options: array.count >= compressionThreshold
-                ? HDF5DatasetOptions(deflateLevel: 1, shuffle: true) : .contiguous)
+            try data.write(array, at: name, options: CompressionChoice.options(for: array))
         }
         for (name, value) in content.attributes.sorted(by: { $0.key < $1.key }) { try data.setAttribute(name, value) }
         try writeRootAttributes(root, header)

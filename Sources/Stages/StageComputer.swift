@@ -13,15 +13,14 @@ import Workflows
 /// objects, its parameters and its seed, returning everything it passes on.
 public struct StageComputer: Sendable {
     public let plan: Plan
-    /// Training writes a checkpoint after an epoch once this many seconds
-    /// of training have passed since the last one (0: after every epoch).
-    public let checkpointInterval: Double
+    /// When training writes its checkpoints.
+    public let checkpoints: CheckpointPolicy
     /// The workers of the workflow's external model, if it has one.
     public let external: ExternalModelRuntime?
 
-    public init(plan: Plan, checkpointInterval: Double = 0.25, external: ExternalModelRuntime? = nil) {
+    public init(plan: Plan, checkpoints: CheckpointPolicy = .standard, external: ExternalModelRuntime? = nil) {
         self.plan = plan
-        self.checkpointInterval = checkpointInterval
+        self.checkpoints = checkpoints
         self.external = external
     }
 
@@ -65,7 +64,7 @@ public struct StageComputer: Sendable {
             return try TrainStage.compute(load: load, selection: try inputs.selection(poolSize: load.poolSize),
                                           previous: warm ? try inputs.previousTrain() : nil, model: model, train: train, cycle: cycle,
                                           workflowSeed: planned.seed ?? 0, streamSeed: seed, classBalanced: balanced,
-                                          checkpointInterval: checkpointInterval, context: context)
+                                          checkpoints: checkpoints, context: context)
         case .perturb(let request, let model):
             let load = try inputs.load()
             if let runtime = try externalRuntime(model) {

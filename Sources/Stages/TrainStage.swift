@@ -12,11 +12,10 @@ import Workflows
 /// code; `restart: warm` starts from the previous cycle's weights instead.
 /// Batch orders and dropout masks come from streams keyed by the stage's
 /// cache key. The complete trainer state is checkpointed under `partial/`
-/// after every epoch that ends at least `checkpointInterval` seconds after
-/// the last checkpoint (so every epoch, once epochs take that long; a
-/// checkpoint costs about 2 ms, more than a small model's whole epoch). A
-/// killed run resumes from the last checkpoint and ends with the identical
-/// object.
+/// after an epoch when `checkpoints` says one is due (by default once a
+/// second of training has passed and the checkpoints take at most 2 % of
+/// it). A killed run resumes from the last checkpoint and ends with the
+/// identical object.
 ///
 ///     parameters/<name>   one dataset per tensor (e.g. parameters/0.weight)
 ///     curve/loss          mean training loss per epoch
@@ -26,7 +25,7 @@ enum TrainStage {
     static let version = 1
 
     static func compute(load: LoadPayload, selection: SelectionPayload, previous: Input?, model: ModelSpec, train: TrainSpec, cycle: Int,
-                        workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, checkpointInterval: Double,
+                        workflowSeed: UInt64, streamSeed: UInt64, classBalanced: Bool, checkpoints: CheckpointPolicy,
                         context: StageContext) throws -> ArtifactContent {
         let network = try Networks.make(model, load: load)
         let labeled = selection.labeled
@@ -58,13 +57,16 @@ enum TrainStage {
             let initial = try previous.map { try Networks.parameters($0, for: network) } ?? network.initialParameters(&random)
             state = trainer.initialState(parameters: initial)
         }
-        var lastCheckpoint = Date()
+        var lastCheckpoint = Date(), lastCost = 0.0
         try trainer.train(&state, features: features, targets: targets) { current in
             context.progress(Double(current.epochsCompleted) / Double(max(1, configuration.epochs)),
                              "epoch \(current.epochsCompleted)/\(configuration.epochs), loss \(String(format: "%.3f", current.epochLosses.last ?? 0))")
-            if current.epochsCompleted < configuration.epochs, Date().timeIntervalSince(lastCheckpoint) >= checkpointInterval {
+            if current.epochsCompleted < configuration.epochs,
+               checkpoints.due(elapsed: Date().timeIntervalSince(lastCheckpoint), lastCost: lastCost) {
+                let started = Date()
                 try context.store.writeCheckpoint(key: key, kind: "train", content: checkpoint(current), durable: false)
                 lastCheckpoint = Date()
+                lastCost = lastCheckpoint.timeIntervalSince(started)
             }
             try context.cancellation.check()
         }

@@ -52,8 +52,8 @@ struct ExecStageCommand: ParsableCommand {
         let runner = Runner(store: store, stages: stages, headers: Dictionary(uniqueKeysWithValues: chosen.map {
             ($0.id, Runner.StageHeader(kind: $0.kind.rawValue, parameters: $0.key.specification.json, inputKeys: $0.key.inputs))
         }), options: options, cancellation: cancellation, events: { display.handle($0) })
-        let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
-        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval), external: session.external)
+        let computer = StageComputer(plan: plan, checkpoints: .from(environment: ProcessInfo.processInfo.environment),
+                                     external: session.external)
         let injected = Set((ProcessInfo.processInfo.environment["ALFLOW_TEST_FAIL_STAGES"] ?? "").split(separator: ",").map(String.init))
         Console.out("alflow exec-stage: \(stages.count) stages of '\(session.workflow.name.value)' with the \(BLASRuntime.coreName) kernel, \(cpus) core\(cpus == 1 ? "" : "s")")
         let summary = try runner.run(targets: stages.map(\.id)) { stage, context in

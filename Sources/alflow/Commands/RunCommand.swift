@@ -70,8 +70,8 @@ struct RunCommand: ParsableCommand {
                                      perStage: { body in Parallel.asComputingThread(body) },
                                      blasCore: BLASRuntime.coreName, blasConfiguration: BLASRuntime.configuration,
                                      alflowVersion: Alflow.version)
-        let interval = ProcessInfo.processInfo.environment["ALFLOW_CHECKPOINT_SECONDS"].flatMap(Double.init) ?? 0.25
-        let computer = StageComputer(plan: plan, checkpointInterval: max(0, interval), external: session.external)
+        let computer = StageComputer(plan: plan, checkpoints: .from(environment: ProcessInfo.processInfo.environment),
+                                     external: session.external)
         if let limit = memoryText.flatMap(MemoryLimit.init) {
             options.memoryLimit = limit
             ObjectCache.shared.budget = limit.cacheBudget
