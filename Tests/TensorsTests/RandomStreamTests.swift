@@ -10,6 +10,35 @@ import Testing
                 == (0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1))
     }
 
+    /// The bulk draw (eight Philox blocks per step) equals one draw at a time,
+    /// from every offset within a block, across the 2³²-block carry, and leaves
+    /// the stream where single draws would.
+    @Test func bulkUniformFloatsEqualSingleDraws() {
+        for (seed, start) in [(UInt64(3), UInt64(0)), (0xFFFF_FFFF_0000_0001, UInt64(0xFFFF_FFFC) * 4)] {
+            for skip in 0..<5 {
+                for count in [0, 1, 3, 31, 32, 33, 100, 1_000] {
+                    var single = RandomStream(seed: seed, stream: 0x1234_5678_9ABC)
+                    // Position both streams: `start` values in, then `skip` more.
+                    for _ in 0..<min(start, 64) { _ = single.nextUInt32() }
+                    var bulk = single
+                    if start > 64 {
+                        single = RandomStream(seed: seed, stream: 0x1234_5678_9ABC, position: start / 4)
+                        bulk = single
+                    }
+                    for _ in 0..<skip {
+                        _ = single.nextUniformFloat()
+                        _ = bulk.nextUniformFloat()
+                    }
+                    let expected = (0..<count).map { _ in single.nextUniformFloat() }
+                    var drawn = [Float](repeating: -1, count: count)
+                    drawn.withUnsafeMutableBufferPointer { bulk.fillUniformFloats($0) }
+                    #expect(drawn == expected, "seed \(seed), skip \(skip), count \(count)")
+                    #expect(bulk.nextUInt32() == single.nextUInt32() && bulk.position == single.position)
+                }
+            }
+        }
+    }
+
     @Test func streamsAreReproducibleAndIndependent() {
         var a = RandomStream(seed: 7, stream: 1), b = RandomStream(seed: 7, stream: 1)
         var c = RandomStream(seed: 7, stream: 2), d = RandomStream(seed: 8, stream: 1)

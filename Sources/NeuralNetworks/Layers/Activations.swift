@@ -75,7 +75,8 @@ public struct Dropout: Layer {
         guard var random = context.random else { preconditionFailure("active dropout needs a random stream in the context") }
         let scale = 1 / (1 - probability)
         let mask = Tensor(shape: input.shape) { values in
-            for i in values.indices { values[i] = random.nextUniformFloat() >= probability ? scale : 0 }
+            random.fillUniformFloats(values)
+            for i in values.indices { values[i] = values[i] >= probability ? scale : 0 }
         }
         context.random = random
         var output = input
