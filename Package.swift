@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(name: "StoreProbe", dependencies: ["ArtifactStore", "HDF5"], path: "Tests/StoreProbe"),
         .testTarget(name: "DataCatalogTests", dependencies: ["DataCatalog", "ArtifactStore", "FetchProbe", "TestSupport"]),
         .executableTarget(name: "FetchProbe", dependencies: ["DataCatalog"], path: "Tests/FetchProbe"),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Stages", "ArtifactStore", "ExternalModels", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Stages", "Execution", "ArtifactStore", "ExternalModels", "TestSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
