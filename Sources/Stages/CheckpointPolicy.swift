@@ -5,7 +5,7 @@ import Foundation
 /// since the last one and at least `costMultiple` times as long as the last
 /// checkpoint took to write — so checkpoints never take more than
 /// 1 / `costMultiple` of training time. SmallNet's state (parameters and
-/// both Adam moments, 2.4 MB) takes 10–50 ms to write, which every 0.25 s
+/// both Adam moments, 2.2 MB) takes 10–50 ms to write, which every 0.25 s
 /// cost mnist-paper's training 6–10 %.
 public struct CheckpointPolicy: Sendable, Equatable {
     public var seconds: Double

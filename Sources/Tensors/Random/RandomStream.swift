@@ -62,7 +62,13 @@ public struct RandomStream: Sendable {
 
     /// Uniform in [0, 1) with 24 random bits (every Float in the grid is exact).
     public mutating func nextUniformFloat() -> Float {
-        Float(nextUInt32() >> 8) * 0x1p-24
+        Self.uniformFloat(nextUInt32())
+    }
+
+    /// The top 24 bits of `bits` as a Float in [0, 1).
+    @inline(__always)
+    static func uniformFloat(_ bits: UInt32) -> Float {
+        Float(bits >> 8) * 0x1p-24
     }
 
     /// Fills `values` with exactly what `values.count` calls of
@@ -83,10 +89,10 @@ public struct RandomStream: Sendable {
             position &+= 8
             let out = base + index
             for lane in 0..<8 {
-                out[4 * lane] = Float(w0[lane] >> 8) * 0x1p-24
-                out[4 * lane + 1] = Float(w1[lane] >> 8) * 0x1p-24
-                out[4 * lane + 2] = Float(w2[lane] >> 8) * 0x1p-24
-                out[4 * lane + 3] = Float(w3[lane] >> 8) * 0x1p-24
+                out[4 * lane] = Self.uniformFloat(w0[lane])
+                out[4 * lane + 1] = Self.uniformFloat(w1[lane])
+                out[4 * lane + 2] = Self.uniformFloat(w2[lane])
+                out[4 * lane + 3] = Self.uniformFloat(w3[lane])
             }
             index += 32
         }
