@@ -104,13 +104,26 @@ extension SlurmDriver {
         let ids = Set(jobs.values.map(\.id))
         guard !ids.isEmpty else { return }
         commands.cancel(ids.sorted())
-        let deadline = Date().addingTimeInterval(120)
+        waitUntilGone(ids, seconds: 120)
+        jobs.removeAll()
+    }
+
+    /// The run is complete, but a job publishes its last stage before its
+    /// process exits: waits until this driver's jobs have left the queue, so
+    /// that none of a finished run is still listed when `alflow run` returns.
+    func awaitJobsEnding() {
+        waitUntilGone(Set(jobs.values.map(\.id)), seconds: 60)
+    }
+
+    /// Polls the queue until none of `ids` is in it, for at most `seconds`.
+    private func waitUntilGone(_ ids: Set<String>, seconds: Double) {
+        guard !ids.isEmpty else { return }
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             guard let queued = try? commands.queue(prefix: settings.prefix) else { break }
             if !queued.contains(where: { ids.contains($0.id) }) { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        jobs.removeAll()
     }
 
     /// The last lines of a job's log.

@@ -60,7 +60,7 @@ final class SlurmDriver {
                 return
             }
             takeReady()
-            if work.isFinished { return }
+            if work.isFinished { return awaitJobsEnding() }
             submitPending()
             checkStore()
             if Date().timeIntervalSince(lastQueue) >= settings.queueSeconds || jobs.values.contains(where: { isComplete($0) }) {
@@ -68,7 +68,7 @@ final class SlurmDriver {
                 lastQueue = Date()
             }
             takeReady()
-            if work.isFinished { return }
+            if work.isFinished { return awaitJobsEnding() }
             if jobs.isEmpty && pending.isEmpty && taken.isEmpty {
                 work.skipRemaining("inputs did not complete")
                 return
