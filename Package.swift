@@ -25,7 +25,9 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev", "pkg-config"])]),
 
         // Numerics and machine learning.
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        // alflow's own vector kernels (C: per-function instruction sets, picked at run time).
+        .target(name: "CKernels"),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         .target(name: "ActiveLearning", dependencies: ["Tensors", "NeuralNetworks"]),
         .target(name: "Datasets", dependencies: ["Tensors", "HDF5", "Suggestions", "CZlib"]),
@@ -82,7 +84,7 @@ let package = Package(
 
 // `ALFLOW_WERROR=1` (the Makefile's default, and so CI's): any warning in alflow's own code fails the build.
 if Context.environment["ALFLOW_WERROR"] == "1" {
-    for target in package.targets where target.type != .system && !["CStrategyRegistry", "CSpawn"].contains(target.name) {
+    for target in package.targets where target.type != .system && !["CStrategyRegistry", "CSpawn", "CKernels"].contains(target.name) {
         target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
     }
 }

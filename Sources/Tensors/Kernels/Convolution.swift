@@ -23,11 +23,9 @@ public enum Convolution {
                         Parallel.forEachRange(count: samples.count, grain: samplesPerChunk) { chunk in
                             let rows = chunk.count * pixels
                             withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * g.patchSize) { columns in
-                                Im2Col.fill(columns.baseAddress!, from: src + (samples.lowerBound + chunk.lowerBound) * imageSize,
-                                            count: chunk.count, g)
                                 let out = dst + chunk.lowerBound * pixels * outputs
-                                GEMM.multiply(m: rows, n: outputs, k: g.patchSize, a: columns.baseAddress!, lda: g.patchSize,
-                                              b: w.baseAddress!, ldb: outputs, c: out, ldc: outputs)
+                                DirectConvolution.product(of: src + (samples.lowerBound + chunk.lowerBound) * imageSize, count: chunk.count, g,
+                                                          weight: w.baseAddress!, outputs: outputs, columns: columns.baseAddress!, into: out)
                                 addBias(b.baseAddress!, to: out, rows: rows, columns: outputs)
                             }
                         }

@@ -40,9 +40,8 @@ extension PooledConvolution {
                                 let rows = chunk.count * pixels
                                 withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * (g.patchSize + outputs)) { workspace in
                                     let columns = workspace.baseAddress!, convolved = columns + rows * g.patchSize
-                                    Im2Col.fill(columns, from: src + chunk.lowerBound * imageSize, count: chunk.count, g)
-                                    GEMM.multiply(m: rows, n: outputs, k: g.patchSize, a: columns, lda: g.patchSize,
-                                                  b: w.baseAddress!, ldb: outputs, c: convolved, ldc: outputs)
+                                    DirectConvolution.product(of: src + chunk.lowerBound * imageSize, count: chunk.count, g,
+                                                              weight: w.baseAddress!, outputs: outputs, columns: columns, into: convolved)
                                     Convolution.addBias(b.baseAddress!, to: convolved, rows: rows, columns: outputs)
                                     for sample in 0..<chunk.count {
                                         let offset = (chunk.lowerBound + sample) * pooledSize

@@ -29,9 +29,8 @@ public enum PooledConvolution {
                             let rows = chunk.count * pixels
                             withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * (g.patchSize + outputs)) { workspace in
                                 let columns = workspace.baseAddress!, convolved = columns + rows * g.patchSize
-                                Im2Col.fill(columns, from: src + (samples.lowerBound + chunk.lowerBound) * imageSize, count: chunk.count, g)
-                                GEMM.multiply(m: rows, n: outputs, k: g.patchSize, a: columns, lda: g.patchSize,
-                                              b: w.baseAddress!, ldb: outputs, c: convolved, ldc: outputs)
+                                DirectConvolution.product(of: src + (samples.lowerBound + chunk.lowerBound) * imageSize, count: chunk.count, g,
+                                                          weight: w.baseAddress!, outputs: outputs, columns: columns, into: convolved)
                                 for sample in 0..<chunk.count {
                                     pool(convolved + sample * pixels * outputs, height: oh, width: ow, channels: outputs, window: k,
                                          bias: b.baseAddress!, rectify: rectify,

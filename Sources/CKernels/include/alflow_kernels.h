@@ -1,0 +1,23 @@
+#ifndef ALFLOW_KERNELS_H
+#define ALFLOW_KERNELS_H
+
+/// Direct convolution of single-channel images (stride 1, no padding) for
+/// alflow's Tensors module: out[p][o] = Σ_k patch_p[k] · weight[k][o] as one
+/// fused multiply-add chain per output, k ascending from +0 — the arithmetic
+/// of OpenBLAS's AVX-512 sgemm kernels on the im2col product, which Swift
+/// checks bit for bit before using it (DirectConvolution.swift).
+///
+/// The vector width in use (16 = AVX-512F, 8 = AVX2 + FMA) or 0 where this
+/// CPU or build has neither (then nothing below may be called).
+int alflow_direct_convolution_width(void);
+
+/// `images`: `count` images of `height` × `width` floats, one after the other.
+/// `weight`: [kernel · kernel][outputs] (the im2col patch order by the output
+/// channels). `out`: [count · oh · ow][outputs], oh = height − kernel + 1.
+/// `vector`: 16 or 8, at most what `alflow_direct_convolution_width` gives;
+/// `outputs` must be a multiple of it. Returns 0, or −1 (nothing written)
+/// when the shape or width is not supported.
+int alflow_direct_convolution(const float *images, int count, int height, int width, int kernel,
+                              const float *weight, int outputs, float *out, int vector);
+
+#endif
