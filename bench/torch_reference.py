@@ -192,6 +192,12 @@ def main():
         candidates = x[10000:11000]
         seconds = median_time(args.repeats, lambda: mc_dropout_probabilities(model, candidates))
         emit("smallnet-mc-dropout-1kx30", seconds, SMALLNET_FLOPS * 30000, "30 dropout passes (p=0.3), 1000 candidates in one batch")
+    if wanted("smallnet-ns-1kx30"):
+        model = SmallNet()
+        candidates = x[10000:11000]
+        seconds = median_time(args.repeats, lambda: noise_stability_deviations(model, candidates))
+        emit("smallnet-ns-1kx30", seconds, SMALLNET_FLOPS * 31000,
+             "the official noise_stability_sampling up to k-center: 30 noisy deep copies of SmallNet, 1000 candidates, batches of 96")
     if wanted("smallnet-train-200x50ep"):
         seconds = median_time(max(1, args.repeats // 2), lambda: train_cycle(x[:200], y[:200]))
         emit("smallnet-train-200x50ep", seconds, SMALLNET_FLOPS * 3 * 200 * 50, "fresh SmallNet, 200 images, 50 epochs, batch 96, Adam, MultiStepLR")

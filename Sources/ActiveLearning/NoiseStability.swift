@@ -126,8 +126,10 @@ public enum NoiseStability {
     /// Rows per chunk of `Network.inferVariants`: the largest power of two
     /// up to 4,096 whose K copies of the first layer's output fit in 32 MiB
     /// (MLP 784-256 with K = 30: 1,024 rows; SmallNet, whose first layer is
-    /// 2.2 MB a row for K = 30: 8). Every row's values are computed alone,
-    /// so the chunk changes memory, not results.
+    /// 2.2 MB a row for K = 30: 8). Part of what fixes the bits: OpenBLAS
+    /// picks its small-matrix path by M·N·K, so a per-variant product over a
+    /// last partial chunk (fewer rows) may sum differently from a whole one —
+    /// changing this rule needs a `version` bump.
     public static func variantChunk(_ network: Network, samples: Int) -> Int {
         var first = 0
         while first < network.entries.count - 1, network.entries[first].layer is Flatten { first += 1 }

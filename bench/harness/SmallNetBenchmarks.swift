@@ -33,6 +33,18 @@ enum SmallNetBenchmarks {
                            detail: "BALD's MC-dropout passes: SmallNet p=0.3, 30 passes over 1000 candidates, softmax")
     }
 
+    static func noiseStability(_ data: MNISTData, repeats: Int) -> BenchResult {
+        let (network, parameters) = network()
+        let candidates = data.train.features.rows(10_000..<11_000)
+        let seconds = Measure.median(repeats: repeats) {
+            _ = NoiseStability.deviations(network: network, parameters: parameters, candidates: candidates,
+                                          noise: 0.001, samples: 30, output: .probabilities, seed: 5)
+        }
+        // The clean pass and 30 perturbed ones.
+        return BenchResult(name: "smallnet-ns-1kx30", seconds: seconds, flops: forwardFlops * 31_000,
+                           detail: "Noise Stability's perturb stage in mnist-paper: SmallNet, K = 30 copies over 1000 candidates")
+    }
+
     static func training(_ data: MNISTData, repeats: Int) -> BenchResult {
         let (network, parameters) = network()
         let (x, labels) = data.first(200)

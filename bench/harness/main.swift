@@ -36,7 +36,7 @@ do {
     if wanted("sgemm-core") { EngineBenchmarks.sgemmPeak(repeats: repeats, threads: 1).printJSON() }
     if wanted("plan-3x5x10") { try PipelineBenchmarks.planning(repeats: repeats * 2).printJSON() }
     let needsMNIST = ["mlp-forward-60k", "mlp-train-epoch", "smallnet-train-epoch", "ns-score-59k", "kcenter-59k",
-                      "smallnet-infer-10k", "smallnet-mc-dropout-1kx30", "smallnet-train-200x50ep"].contains(where: wanted)
+                      "smallnet-infer-10k", "smallnet-mc-dropout-1kx30", "smallnet-ns-1kx30", "smallnet-train-200x50ep"].contains(where: wanted)
     if needsMNIST {
         let mnist = try MNISTData(folder: dataFolder + "/mnist")
         if wanted("mlp-forward-60k") { EngineBenchmarks.mlpForward(mnist, repeats: repeats).printJSON() }
@@ -48,6 +48,7 @@ do {
         }
         if wanted("smallnet-infer-10k") { SmallNetBenchmarks.inference(mnist, repeats: repeats).printJSON() }
         if wanted("smallnet-mc-dropout-1kx30") { SmallNetBenchmarks.monteCarloDropout(mnist, repeats: repeats).printJSON() }
+        if wanted("smallnet-ns-1kx30") { SmallNetBenchmarks.noiseStability(mnist, repeats: repeats).printJSON() }
         if wanted("smallnet-train-200x50ep") { SmallNetBenchmarks.training(mnist, repeats: max(1, repeats / 2)).printJSON() }
         if wanted("ns-score-59k") || wanted("kcenter-59k") {
             let (network, parameters, candidates) = StrategyBenchmarks.trainedMLP(mnist)
