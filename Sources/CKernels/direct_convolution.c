@@ -1,7 +1,8 @@
-// Direct single-channel convolution (see alflow_kernels.h). Each output is
-// one fused multiply-add chain over the patch in im2col order, started at +0:
-// the vector width and the number of pixels computed together change the
-// speed, never a value.
+// Direct single-channel convolution and its weight gradient (see
+// alflow_kernels.h). Each output is one fused multiply-add chain over the
+// patch (forward) or over a block of output pixels (gradient), from +0: the
+// vector width and how many outputs are computed together change the speed,
+// never a value.
 #include "alflow_kernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -94,6 +95,69 @@ static void row_avx2(const float *image, int width, int kernel, const float *wei
     }
 }
 
+// The weight gradient: per (tap, output) one fused chain per block of output
+// pixels, from +0; at the end of a block its sums are added to the output in
+// order (the first block's are stored). Each pass over the pixels keeps
+// TAPS taps × VECTORS vectors of outputs in registers; the taps are split
+// into passes of equal size.
+#define GRADIENT_KERNEL(NAME, TARGET, VTYPE, LANES, VECTORS, TAPS, ZERO, SET1, FMADD, ADD, LOAD, STORE)                    \
+__attribute__((target(TARGET)))                                                                                         \
+static void NAME(const float *images, int count, int height, int width, int kernel, const float *gradient,              \
+                 int outputs, const int *blocks, int blockCount, float *out, int group) {                               \
+    const int oh = height - kernel + 1, ow = width - kernel + 1, taps = kernel * kernel;                                \
+    const int passes = (taps + TAPS - 1) / TAPS, per = (taps + passes - 1) / passes;                                    \
+    int offset[TAPS];                                                                                                   \
+    for (int t0 = 0; t0 < taps; t0 += per) {                                                                            \
+        const int tn = taps - t0 < per ? taps - t0 : per;                                                               \
+        /* Padding taps (t >= tn) read the corner and are never stored: fixed trip counts keep acc in registers. */ \
+        for (int t = 0; t < TAPS; t++) offset[t] = t < tn ? ((t0 + t) / kernel) * width + (t0 + t) % kernel : 0;       \
+        VTYPE acc[TAPS][VECTORS];                                                                                       \
+        _Pragma("clang loop unroll(full)")                                                                              \
+        for (int t = 0; t < TAPS; t++) for (int v = 0; v < VECTORS; v++) acc[t][v] = ZERO();                            \
+        int block = 0, end = blocks[0], first = 1;                                                                      \
+        for (int sample = 0, p = 0; sample < count; sample++) {                                                         \
+            for (int oy = 0; oy < oh; oy++) {                                                                           \
+                for (int ox = 0; ox < ow; ox++, p++) {                                                                  \
+                    if (p == end) {                                                                                     \
+                        _Pragma("clang loop unroll(full)")                                                              \
+                        for (int t = 0; t < TAPS; t++) for (int v = 0; v < VECTORS; v++) {                              \
+                            float *target = out + (t0 + t) * outputs + group + v * LANES;                               \
+                            if (t < tn) STORE(target, first ? acc[t][v] : ADD(LOAD(target), acc[t][v]));                \
+                            acc[t][v] = ZERO();                                                                         \
+                        }                                                                                               \
+                        first = 0;                                                                                      \
+                        end += blocks[++block];                                                                         \
+                    }                                                                                                   \
+                    const float *corner = images + (long)sample * height * width + oy * width + ox;                     \
+                    VTYPE g[VECTORS];                                                                                   \
+                    _Pragma("clang loop unroll(full)")                                                                  \
+                    for (int v = 0; v < VECTORS; v++) g[v] = LOAD(gradient + (long)p * outputs + group + v * LANES);    \
+                    _Pragma("clang loop unroll(full)")                                                                  \
+                    for (int t = 0; t < TAPS; t++) {                                                                    \
+                        const VTYPE a = SET1(corner[offset[t]]);                                                        \
+                        _Pragma("clang loop unroll(full)")                                                              \
+                        for (int v = 0; v < VECTORS; v++) acc[t][v] = FMADD(a, g[v], acc[t][v]);                        \
+                    }                                                                                                   \
+                }                                                                                                       \
+            }                                                                                                           \
+        }                                                                                                               \
+        _Pragma("clang loop unroll(full)")                                                                              \
+        for (int t = 0; t < TAPS; t++) for (int v = 0; v < VECTORS; v++) {                                              \
+            float *target = out + (t0 + t) * outputs + group + v * LANES;                                               \
+            if (t < tn) STORE(target, first ? acc[t][v] : ADD(LOAD(target), acc[t][v]));                                \
+        }                                                                                                               \
+    }                                                                                                                   \
+}
+
+GRADIENT_KERNEL(gradient_avx512_pair, "avx512f", __m512, 16, 2, 13, _mm512_setzero_ps, _mm512_set1_ps, _mm512_fmadd_ps,
+                _mm512_add_ps, _mm512_loadu_ps, _mm512_storeu_ps)
+GRADIENT_KERNEL(gradient_avx512_single, "avx512f", __m512, 16, 1, 24, _mm512_setzero_ps, _mm512_set1_ps, _mm512_fmadd_ps,
+                _mm512_add_ps, _mm512_loadu_ps, _mm512_storeu_ps)
+GRADIENT_KERNEL(gradient_avx2_pair, "avx2,fma", __m256, 8, 2, 6, _mm256_setzero_ps, _mm256_set1_ps, _mm256_fmadd_ps,
+                _mm256_add_ps, _mm256_loadu_ps, _mm256_storeu_ps)
+GRADIENT_KERNEL(gradient_avx2_single, "avx2,fma", __m256, 8, 1, 12, _mm256_setzero_ps, _mm256_set1_ps, _mm256_fmadd_ps,
+                _mm256_add_ps, _mm256_loadu_ps, _mm256_storeu_ps)
+
 int alflow_direct_convolution_width(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return 16;
@@ -116,6 +180,27 @@ int alflow_direct_convolution(const float *images, int count, int height, int wi
     return 0;
 }
 
+int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
+                                  int outputs, const int *blocks, int blockCount, float *out, int vector) {
+    if ((vector != 16 && vector != 8) || vector > alflow_direct_convolution_width() || kernel < 1 || kernel > height ||
+        kernel > width || outputs < vector || outputs % vector != 0 || blockCount < 1 || count < 1) return -1;
+    long pixels = 0;
+    for (int b = 0; b < blockCount; b++) {
+        if (blocks[b] < 1) return -1;
+        pixels += blocks[b];
+    }
+    if (pixels != (long)count * (height - kernel + 1) * (width - kernel + 1)) return -1;
+    for (int group = 0; group < outputs;) {
+        const int pair = outputs - group >= 2 * vector;
+        if (vector == 16 && pair) gradient_avx512_pair(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
+        else if (vector == 16) gradient_avx512_single(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
+        else if (pair) gradient_avx2_pair(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
+        else gradient_avx2_single(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
+        group += pair ? 2 * vector : vector;
+    }
+    return 0;
+}
+
 #else
 
 int alflow_direct_convolution_width(void) { return 0; }
@@ -123,6 +208,13 @@ int alflow_direct_convolution_width(void) { return 0; }
 int alflow_direct_convolution(const float *images, int count, int height, int width, int kernel,
                               const float *weight, int outputs, float *out, int vector) {
     (void)vector; (void)images; (void)count; (void)height; (void)width; (void)kernel; (void)weight; (void)outputs; (void)out;
+    return -1;
+}
+
+int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
+                                  int outputs, const int *blocks, int blockCount, float *out, int vector) {
+    (void)images; (void)count; (void)height; (void)width; (void)kernel; (void)gradient; (void)outputs; (void)blocks;
+    (void)blockCount; (void)out; (void)vector;
     return -1;
 }
 

@@ -20,4 +20,15 @@ int alflow_direct_convolution_width(void);
 int alflow_direct_convolution(const float *images, int count, int height, int width, int kernel,
                               const float *weight, int outputs, float *out, int vector);
 
+/// The weight gradient of that convolution over `count` images:
+/// out[t][o] = Σ_p patch_p[t] · gradient[p][o] over the count · oh · ow
+/// output pixels p in order (gradient: [count · oh · ow][outputs]; out:
+/// [kernel · kernel][outputs]), with the p axis cut into `blockCount`
+/// consecutive blocks of `blocks[i]` pixels: one fused multiply-add chain
+/// per block from +0, the block sums added in order — OpenBLAS's blocking of
+/// a product's depth. Returns 0, or −1 (nothing written) when the shape,
+/// the blocks or the width are not supported.
+int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
+                                  int outputs, const int *blocks, int blockCount, float *out, int vector);
+
 #endif

@@ -88,10 +88,10 @@ public enum Convolution {
                                 withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * (g.patchSize + outputs)) { workspace in
                                     let cols = workspace.baseAddress!
                                     let dyChunk = chunkGradient(chunk, cols + rows * g.patchSize)
-                                    Im2Col.fill(cols, from: src + chunk.lowerBound * imageSize, count: chunk.count, g)
-                                    // dW_chunk = colsᵀ · dY_chunk
-                                    GEMM.multiply(m: g.patchSize, n: outputs, k: rows, a: cols, lda: g.patchSize, transposeA: .transposed,
-                                                  b: dyChunk, ldb: outputs, c: pw.baseAddress! + index * weightSize, ldc: outputs)
+                                    // dW_chunk = colsᵀ · dY_chunk (the columns are scratch afterwards)
+                                    DirectConvolution.weightGradient(of: src + chunk.lowerBound * imageSize, count: chunk.count, g,
+                                                                     gradient: dyChunk, outputs: outputs, columns: cols,
+                                                                     into: pw.baseAddress! + index * weightSize)
                                     let biasSum = pb.baseAddress! + index * outputs
                                     for r in 0..<rows {
                                         let row = dyChunk + r * outputs
