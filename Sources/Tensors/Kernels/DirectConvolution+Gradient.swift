@@ -1,5 +1,4 @@
 import CKernels
-import Synchronization
 
 /// The weight gradient of a convolution per chunk of images — `colsᵀ · dY`,
 /// which `Convolution.backward` computes with im2col and one GEMM — and a
@@ -20,13 +19,14 @@ extension DirectConvolution {
     /// Depth block of the regular sgemm path, by OpenBLAS kernel.
     static let depthBlock: [String: Int] = ["skylakex": 448, "cooperlake": 320]
 
-    private static let gradientVerdicts = Mutex<[[Int]: Bool]>([:])
+    /// That of the kernel this process runs (nil: not known).
+    static let depthBlockHere = depthBlock[BLASRuntime.coreName.lowercased()]
 
     /// How OpenBLAS cuts the depth of an `m × n` product `depth` deep with a
     /// transposed A, on the kernel this process runs; nil where not known.
     static func depthBlocks(_ depth: Int, m: Int, n: Int) -> [Int]? {
         if Double(m) * Double(n) * Double(depth) <= 1e6, m * n <= 1200 { return [depth] }
-        guard let q = depthBlock[BLASRuntime.coreName.lowercased()] else { return nil }
+        guard let q = depthBlockHere else { return nil }
         var blocks: [Int] = []
         var done = 0
         while done < depth {
@@ -40,13 +40,7 @@ extension DirectConvolution {
 
     /// Whether the direct weight gradient gives the GEMM's bits for this shape here.
     public static func weightGradientApplies(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-        guard width > 0, g.channels == 1, g.stride == 1, g.padding == 0, g.kernelHeight == g.kernelWidth,
-              outputs % width == 0, g.outputHeight > 0, g.outputWidth > 0 else { return false }
-        let shape = [g.kernelHeight, outputs, g.height, g.width]
-        if let known = gradientVerdicts.withLock({ $0[shape] }) { return known }
-        let verdict = gradientMatchesGEMM(g, outputs: outputs)
-        gradientVerdicts.withLock { $0[shape] = verdict }
-        return verdict
+        verdict(g, outputs: outputs, gradient: true) { gradientMatchesGEMM(g, outputs: outputs) }
     }
 
     /// The weight gradient `[patchSize, outputs]` of `count` consecutive
@@ -88,8 +82,7 @@ extension DirectConvolution {
         let chunk = Convolution.samplesPerChunk
         let rows = g.outputHeight * g.outputWidth
         var random = RandomStream(seed: 0x00c0_ffee, purpose: "direct-weight-gradient-check")
-        var images = (0..<(chunk * g.height * g.width)).map { _ in random.nextUniformFloat() * 4 - 2 }
-        for i in images.indices where i % 11 == 0 { images[i] = i % 22 == 0 ? 0 : -0.0 }
+        let images = checkImages(g, count: chunk, &random)
         var gradient = (0..<(chunk * rows * outputs)).map { _ in random.nextUniformFloat() * 0.02 - 0.01 }
         for i in gradient.indices where i % 7 == 3 { gradient[i] = i % 14 == 3 ? 0 : -0.0 }
         var columns = [Float](repeating: 0, count: chunk * rows * g.patchSize)

@@ -22,19 +22,36 @@ public enum DirectConvolution {
     /// The vector width of the direct kernel on this CPU (16, 8, or 0: none).
     public static let width = Int(alflow_direct_convolution_width())
 
-    /// Verdicts per (kernel size, outputs, image height, image width).
-    private static let verdicts = Mutex<[[Int]: Bool]>([:])
+    /// A shape the direct kernels take, and which of them a verdict is for.
+    struct Checked: Hashable {
+        let kernel: Int, outputs: Int, height: Int, width: Int
+        let gradient: Bool
+    }
+
+    /// Verdicts of `matchesGEMM` and `gradientMatchesGEMM`, per shape.
+    private static let verdicts = Mutex<[Checked: Bool]>([:])
+
+    /// Whether the direct kernels can run this shape at all: one input
+    /// channel, stride 1, no padding, a square kernel, whole vectors of outputs.
+    static func supports(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
+        width > 0 && g.channels == 1 && g.stride == 1 && g.padding == 0 && g.kernelHeight == g.kernelWidth &&
+            outputs % width == 0 && g.outputHeight > 0 && g.outputWidth > 0
+    }
+
+    /// The verdict for this shape, from `check` on first use in this process.
+    static func verdict(_ g: ConvolutionGeometry, outputs: Int, gradient: Bool, check: () -> Bool) -> Bool {
+        guard supports(g, outputs: outputs) else { return false }
+        let key = Checked(kernel: g.kernelHeight, outputs: outputs, height: g.height, width: g.width, gradient: gradient)
+        if let known = verdicts.withLock({ $0[key] }) { return known }
+        let verdict = check()
+        verdicts.withLock { $0[key] = verdict }
+        return verdict
+    }
 
     /// Whether the direct kernel computes this shape's products with the
     /// GEMM's bits here (checked on first use in this process).
     public static func applies(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-        guard width > 0, g.channels == 1, g.stride == 1, g.padding == 0, g.kernelHeight == g.kernelWidth,
-              outputs % width == 0, g.outputHeight > 0, g.outputWidth > 0 else { return false }
-        let shape = [g.kernelHeight, outputs, g.height, g.width]
-        if let known = verdicts.withLock({ $0[shape] }) { return known }
-        let verdict = matchesGEMM(g, outputs: outputs)
-        verdicts.withLock { $0[shape] = verdict }
-        return verdict
+        verdict(g, outputs: outputs, gradient: false) { matchesGEMM(g, outputs: outputs) }
     }
 
     /// The product for `count` consecutive images at `images` into `out`
@@ -62,6 +79,18 @@ public enum DirectConvolution {
                                   weight, Int32(outputs), out, Int32(width)) == 0
     }
 
+    /// Synthetic images for the checks: uniform values of both signs, with a
+    /// zero block in the second image (all-zero patches), signed zeros and
+    /// exact small integers mixed in.
+    static func checkImages(_ g: ConvolutionGeometry, count: Int, _ random: inout RandomStream) -> [Float] {
+        let imageSize = g.height * g.width
+        var images = (0..<(count * imageSize)).map { _ in random.nextUniformFloat() * 4 - 2 }
+        for i in images.indices where i % 11 == 0 { images[i] = i % 22 == 0 ? 0 : -0.0 }
+        for i in images.indices where i % 13 == 5 { images[i] = Float(i % 5) - 2 }
+        if count > 1 { for i in 0..<min(imageSize, g.width * g.kernelHeight) { images[imageSize + i] = 0 } }
+        return images
+    }
+
     /// A way to compute the product: images, count, weight, output; false if it cannot.
     public typealias Product = (UnsafePointer<Float>, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Bool
 
@@ -70,15 +99,9 @@ public enum DirectConvolution {
     public static func matchesGEMM(_ g: ConvolutionGeometry, outputs: Int, candidate: Product? = nil) -> Bool {
         let candidate = candidate ?? { images, count, weight, out in direct(images, count: count, g, weight: weight, outputs: outputs, into: out) }
         let chunk = Convolution.samplesPerChunk
-        let imageSize = g.height * g.width
         let rows = g.outputHeight * g.outputWidth
         var random = RandomStream(seed: 0x00c0_ffee, purpose: "direct-convolution-check")
-        // Images: uniform values of both signs, with a zero block (all-zero
-        // patches), signed zeros and exact small integers mixed in.
-        var images = (0..<(chunk * imageSize)).map { _ in random.nextUniformFloat() * 4 - 2 }
-        for i in images.indices where i % 11 == 0 { images[i] = i % 22 == 0 ? 0 : -0.0 }
-        for i in images.indices where i % 13 == 5 { images[i] = Float(i % 5) - 2 }
-        for i in 0..<min(imageSize, g.width * g.kernelHeight) { images[imageSize + i] = 0 }
+        let images = checkImages(g, count: chunk, &random)
         let weight = (0..<(g.patchSize * outputs)).map { _ in random.nextUniformFloat() - 0.5 }
         var columns = [Float](repeating: 0, count: chunk * rows * g.patchSize)
         var expected = [Float](repeating: 0, count: chunk * rows * outputs)
