@@ -31,4 +31,22 @@ int alflow_direct_convolution(const float *images, int count, int height, int wi
 int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
                                   int outputs, const int *blocks, int blockCount, float *out, int vector);
 
+/// Multi-channel NHWC images (AVX-512 only; channel_convolution.c): the
+/// product of the im2col matrix [count · oh · ow][kernelHeight · kernelWidth
+/// · channels] with `weight` [that patch size][outputs] into `out`
+/// [count · oh · ow][outputs], the patch axis cut into `blockCount`
+/// consecutive blocks of `blocks[i]` positions: one fused multiply-add
+/// chain per output and block from +0, the block sums added in order.
+/// `outputs` must be a multiple of 16. Returns 0, or −1 (nothing written)
+/// when the shape, the blocks or this CPU is not supported.
+int alflow_channel_convolution(const float *images, int count, int height, int width, int channels, int kernelHeight,
+                               int kernelWidth, const float *weight, int outputs, const int *blocks, int blockCount, float *out);
+
+/// Its weight gradient: out[t][o] = Σ_p patch_p[t] · gradient[p][o] over the
+/// count · oh · ow output pixels p in order, the p axis cut into blocks as
+/// above (gradient: [count · oh · ow][outputs]; out: [patch size][outputs]).
+int alflow_channel_weight_gradient(const float *images, int count, int height, int width, int channels, int kernelHeight,
+                                   int kernelWidth, const float *gradient, int outputs, const int *blocks, int blockCount,
+                                   float *out);
+
 #endif

@@ -26,6 +26,12 @@ extension DirectConvolution {
     /// transposed A, on the kernel this process runs; nil where not known.
     static func depthBlocks(_ depth: Int, m: Int, n: Int) -> [Int]? {
         if Double(m) * Double(n) * Double(depth) <= 1e6, m * n <= 1200 { return [depth] }
+        return regularDepthBlocks(depth)
+    }
+
+    /// OpenBLAS's cut of a product's depth on its regular (packed) path:
+    /// blocks of `GEMM_Q`, a remainder between Q and 2Q halved.
+    static func regularDepthBlocks(_ depth: Int) -> [Int]? {
         guard let q = depthBlockHere else { return nil }
         var blocks: [Int] = []
         var done = 0
@@ -70,8 +76,12 @@ extension DirectConvolution {
         let depth = count * g.outputHeight * g.outputWidth
         guard let plan = blocks ?? depthBlocks(depth, m: g.patchSize, n: outputs) else { return false }
         let status = plan.map(Int32.init).withUnsafeBufferPointer { b in
-            alflow_direct_weight_gradient(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
-                                          gradient, Int32(outputs), b.baseAddress, Int32(b.count), out, Int32(width))
+            g.channels == 1
+                ? alflow_direct_weight_gradient(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
+                                                gradient, Int32(outputs), b.baseAddress, Int32(b.count), out, Int32(width))
+                : alflow_channel_weight_gradient(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.channels),
+                                                 Int32(g.kernelHeight), Int32(g.kernelWidth), gradient, Int32(outputs),
+                                                 b.baseAddress, Int32(b.count), out)
         }
         return status == 0
     }

@@ -18,30 +18,36 @@ import Synchronization
 /// kernel it runs with, on synthetic images holding zeros, negatives and
 /// both signs of zero, for every chunk size in use — and otherwise keeps
 /// the GEMM. Either way the values are the GEMM's, so no key changes.
+///
+/// Multi-channel images (SmallNet's second layer) take another kernel
+/// (`DirectConvolution+Channels.swift`) under the same check.
 public enum DirectConvolution {
     /// The vector width of the direct kernel on this CPU (16, 8, or 0: none).
     public static let width = Int(alflow_direct_convolution_width())
 
     /// A shape the direct kernels take, and which of them a verdict is for.
     struct Checked: Hashable {
-        let kernel: Int, outputs: Int, height: Int, width: Int
+        let kernelHeight: Int, kernelWidth: Int, channels: Int, outputs: Int, height: Int, width: Int
         let gradient: Bool
     }
 
     /// Verdicts of `matchesGEMM` and `gradientMatchesGEMM`, per shape.
     private static let verdicts = Mutex<[Checked: Bool]>([:])
 
-    /// Whether the direct kernels can run this shape at all: one input
-    /// channel, stride 1, no padding, a square kernel, whole vectors of outputs.
+    /// Whether the direct kernels can run this shape at all: stride 1, no
+    /// padding, whole vectors of outputs; one input channel and a square
+    /// kernel (AVX-512 or AVX2), or several channels (AVX-512).
     static func supports(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-        width > 0 && g.channels == 1 && g.stride == 1 && g.padding == 0 && g.kernelHeight == g.kernelWidth &&
-            outputs % width == 0 && g.outputHeight > 0 && g.outputWidth > 0
+        guard width > 0, g.stride == 1, g.padding == 0, outputs > 0, outputs % width == 0,
+              g.outputHeight > 0, g.outputWidth > 0 else { return false }
+        return g.channels == 1 ? g.kernelHeight == g.kernelWidth : width == 16
     }
 
     /// The verdict for this shape, from `check` on first use in this process.
     static func verdict(_ g: ConvolutionGeometry, outputs: Int, gradient: Bool, check: () -> Bool) -> Bool {
         guard supports(g, outputs: outputs) else { return false }
-        let key = Checked(kernel: g.kernelHeight, outputs: outputs, height: g.height, width: g.width, gradient: gradient)
+        let key = Checked(kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, channels: g.channels, outputs: outputs,
+                          height: g.height, width: g.width, gradient: gradient)
         if let known = verdicts.withLock({ $0[key] }) { return known }
         let verdict = check()
         verdicts.withLock { $0[key] = verdict }
@@ -75,19 +81,20 @@ public enum DirectConvolution {
     /// The product through the direct kernel; false (nothing written) where it cannot run.
     public static func direct(_ images: UnsafePointer<Float>, count: Int, _ g: ConvolutionGeometry, weight: UnsafePointer<Float>,
                               outputs: Int, into out: UnsafeMutablePointer<Float>) -> Bool {
-        alflow_direct_convolution(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
-                                  weight, Int32(outputs), out, Int32(width)) == 0
+        guard g.channels == 1 else { return channelProduct(images, count: count, g, weight: weight, outputs: outputs, into: out) }
+        return alflow_direct_convolution(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
+                                         weight, Int32(outputs), out, Int32(width)) == 0
     }
 
     /// Synthetic images for the checks: uniform values of both signs, with a
     /// zero block in the second image (all-zero patches), signed zeros and
     /// exact small integers mixed in.
     static func checkImages(_ g: ConvolutionGeometry, count: Int, _ random: inout RandomStream) -> [Float] {
-        let imageSize = g.height * g.width
+        let imageSize = g.height * g.width * g.channels
         var images = (0..<(count * imageSize)).map { _ in random.nextUniformFloat() * 4 - 2 }
         for i in images.indices where i % 11 == 0 { images[i] = i % 22 == 0 ? 0 : -0.0 }
         for i in images.indices where i % 13 == 5 { images[i] = Float(i % 5) - 2 }
-        if count > 1 { for i in 0..<min(imageSize, g.width * g.kernelHeight) { images[imageSize + i] = 0 } }
+        if count > 1 { for i in 0..<min(imageSize, g.width * g.kernelHeight * g.channels) { images[imageSize + i] = 0 } }
         return images
     }
 
