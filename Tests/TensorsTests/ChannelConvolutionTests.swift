@@ -183,5 +183,6 @@ import Testing
         let expected = DirectConvolutionTests.summingAsTheKernel.contains(BLASRuntime.coreName.lowercased())
         #expect(DirectConvolution.applies(Self.smallNet, outputs: 64) == expected, "\(BLASRuntime.coreName)")
         #expect(DirectConvolution.weightGradientApplies(Self.smallNet, outputs: 64) == expected, "\(BLASRuntime.coreName)")
+        #expect(DirectConvolution.inputGradientApplies(Self.smallNet, outputs: 64) == expected, "\(BLASRuntime.coreName)")
     }
 }

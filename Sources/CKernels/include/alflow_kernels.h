@@ -49,4 +49,14 @@ int alflow_channel_weight_gradient(const float *images, int count, int height, i
                                    int kernelWidth, const float *gradient, int outputs, const int *blocks, int blockCount,
                                    float *out);
 
+/// Its input gradient (channel_input_gradient.c): adds to `dx` (count
+/// images, NHWC) the adjoint of im2col applied to gradient · weightᵀ, where
+/// `gradient` is [count · oh · ow][outputs] and `weightT` [outputs][patch
+/// size] (the patch size a multiple of 16): each column-gradient value one
+/// fused chain per block of the `outputs` axis from +0, the block sums added
+/// in order, then added into `dx` output pixel by output pixel in order.
+int alflow_channel_input_gradient(const float *gradient, int count, int height, int width, int channels, int kernelHeight,
+                                  int kernelWidth, const float *weightT, int outputs, const int *blocks, int blockCount,
+                                  float *dx);
+
 #endif

@@ -98,10 +98,10 @@ public enum Convolution {
                                         for j in 0..<outputs { biasSum[j] += row[j] }
                                     }
                                     if let dx {
-                                        // dCols = dY_chunk · Wᵀ, reusing the columns buffer.
-                                        GEMM.multiply(m: rows, n: g.patchSize, k: outputs, a: dyChunk, lda: outputs,
-                                                      b: wt.baseAddress!, ldb: g.patchSize, c: cols, ldc: g.patchSize)
-                                        Im2Col.accumulate(cols, into: dx + chunk.lowerBound * imageSize, count: chunk.count, g)
+                                        // dCols = dY_chunk · Wᵀ into the columns buffer, then its adjoint of im2col.
+                                        DirectConvolution.inputGradient(dyChunk, count: chunk.count, g, weightT: wt.baseAddress!,
+                                                                        outputs: outputs, columns: cols,
+                                                                        into: dx + chunk.lowerBound * imageSize)
                                     }
                                 }
                             }

@@ -46,7 +46,7 @@ extension DirectConvolution {
 
     /// Whether the direct weight gradient gives the GEMM's bits for this shape here.
     public static func weightGradientApplies(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-        verdict(g, outputs: outputs, gradient: true) { gradientMatchesGEMM(g, outputs: outputs) }
+        verdict(g, outputs: outputs, kind: .weightGradient) { gradientMatchesGEMM(g, outputs: outputs) }
     }
 
     /// The weight gradient `[patchSize, outputs]` of `count` consecutive

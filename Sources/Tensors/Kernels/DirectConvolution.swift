@@ -28,26 +28,33 @@ public enum DirectConvolution {
     /// A shape the direct kernels take, and which of them a verdict is for.
     struct Checked: Hashable {
         let kernelHeight: Int, kernelWidth: Int, channels: Int, outputs: Int, height: Int, width: Int
-        let gradient: Bool
+        let kind: Kind
     }
 
-    /// Verdicts of `matchesGEMM` and `gradientMatchesGEMM`, per shape.
+    /// The product, the weight gradient, or the input gradient.
+    enum Kind: Hashable {
+        case product, weightGradient, inputGradient
+    }
+
+    /// Verdicts of `matchesGEMM`, `gradientMatchesGEMM` and `inputGradientMatchesGEMM`, per shape.
     private static let verdicts = Mutex<[Checked: Bool]>([:])
 
     /// Whether the direct kernels can run this shape at all: stride 1, no
     /// padding, whole vectors of outputs; one input channel and a square
     /// kernel (AVX-512 or AVX2), or several channels (AVX-512).
-    static func supports(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-        guard width > 0, g.stride == 1, g.padding == 0, outputs > 0, outputs % width == 0,
-              g.outputHeight > 0, g.outputWidth > 0 else { return false }
+    /// The input gradient takes several channels and a patch of whole vectors.
+    static func supports(_ g: ConvolutionGeometry, outputs: Int, kind: Kind = .product) -> Bool {
+        guard width > 0, g.stride == 1, g.padding == 0, outputs > 0, g.outputHeight > 0, g.outputWidth > 0 else { return false }
+        if kind == .inputGradient { return width == 16 && g.channels > 1 && g.patchSize % 16 == 0 }
+        guard outputs % width == 0 else { return false }
         return g.channels == 1 ? g.kernelHeight == g.kernelWidth : width == 16
     }
 
     /// The verdict for this shape, from `check` on first use in this process.
-    static func verdict(_ g: ConvolutionGeometry, outputs: Int, gradient: Bool, check: () -> Bool) -> Bool {
-        guard supports(g, outputs: outputs) else { return false }
+    static func verdict(_ g: ConvolutionGeometry, outputs: Int, kind: Kind, check: () -> Bool) -> Bool {
+        guard supports(g, outputs: outputs, kind: kind) else { return false }
         let key = Checked(kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, channels: g.channels, outputs: outputs,
-                          height: g.height, width: g.width, gradient: gradient)
+                          height: g.height, width: g.width, kind: kind)
         if let known = verdicts.withLock({ $0[key] }) { return known }
         let verdict = check()
         verdicts.withLock { $0[key] = verdict }
@@ -57,7 +64,7 @@ public enum DirectConvolution {
     /// Whether the direct kernel computes this shape's products with the
     /// GEMM's bits here (checked on first use in this process).
     public static func applies(_ g: ConvolutionGeometry, outputs: Int) -> Bool {
-        verdict(g, outputs: outputs, gradient: false) { matchesGEMM(g, outputs: outputs) }
+        verdict(g, outputs: outputs, kind: .product) { matchesGEMM(g, outputs: outputs) }
     }
 
     /// The product for `count` consecutive images at `images` into `out`
