@@ -59,4 +59,20 @@ int alflow_channel_input_gradient(const float *gradient, int count, int height, 
                                   int kernelWidth, const float *weightT, int outputs, const int *blocks, int blockCount,
                                   float *dx);
 
+/// Max pooling of one biased or unbiased [height][width][channels] image with
+/// a `window` × `window` window and equal stride (pooling.c; AVX-512 only),
+/// the arithmetic of PooledConvolution's Swift loops to the bit. Each returns
+/// 0, or −1 (nothing written) where this CPU or the shape is not supported.
+///
+/// Inference: out = max over the window, + bias, then ReLU's select if `rectify`.
+int alflow_pool_bias(const float *image, int height, int width, int channels, int window, const float *bias, int rectify, float *out);
+
+/// Training: out = ReLU(max over the window); routes = the first window
+/// position (dy · window + dx) equal to it, or 255 where it is not positive.
+int alflow_pool_routes(const float *image, int height, int width, int channels, int window, float *out, unsigned char *routes);
+
+/// The gradient back through that: at each position, hit · (route != 255 ?
+/// gradient : 0), hit being 1 where the route is that position and 0 elsewhere.
+int alflow_unpool(const float *gradient, const unsigned char *routes, int height, int width, int channels, int window, float *out);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The training path of a convolution followed by max pooling and a ReLU
 /// (SmallNet's blocks), one fixed chunk of samples at a time: the chunk's
 /// im2col matrix, convolution output and — backwards — output gradient live
@@ -59,10 +61,12 @@ extension PooledConvolution {
     }
 
     /// Rectified max pooling of one biased `[h, w, c]` convolution output,
-    /// recording each value's route.
-    @inline(__always)
-    static func poolRouted(_ image: UnsafePointer<Float>, height: Int, width: Int, channels c: Int, window k: Int,
-                           into out: UnsafeMutablePointer<Float>, routes: UnsafeMutablePointer<UInt8>) {
+    /// recording each value's route: the AVX-512 kernel (`alflow_pool_routes`)
+    /// where this CPU has it, otherwise — or with `loops` — these Swift loops, its reference.
+    public static func poolRouted(_ image: UnsafePointer<Float>, height: Int, width: Int, channels c: Int, window k: Int,
+                                  into out: UnsafeMutablePointer<Float>, routes: UnsafeMutablePointer<UInt8>, loops: Bool = false) {
+        if !loops, DirectConvolution.width == 16,
+           alflow_pool_routes(image, Int32(height), Int32(width), Int32(c), Int32(k), out, routes) == 0 { return }
         let (ph, pw) = (height / k, width / k)
         // Routes are found as 32-bit lanes first (selects on values loaded
         // unconditionally, then a truncation), so the channel loops vectorise.
@@ -118,10 +122,13 @@ extension PooledConvolution {
     }
 
     /// One image's convolution-output gradient from its pooled gradient:
-    /// `MaxPooling.backward(rectified: true)`'s expression at every position.
-    @inline(__always)
-    static func unpool(_ gradient: UnsafePointer<Float>, routes: UnsafePointer<UInt8>, height: Int, width: Int, channels c: Int,
-                       window k: Int, into out: UnsafeMutablePointer<Float>) {
+    /// `MaxPooling.backward(rectified: true)`'s expression at every position —
+    /// the AVX-512 kernel (`alflow_unpool`) where this CPU has it, otherwise
+    /// (or with `loops`) these Swift loops, its reference.
+    public static func unpool(_ gradient: UnsafePointer<Float>, routes: UnsafePointer<UInt8>, height: Int, width: Int, channels c: Int,
+                              window k: Int, into out: UnsafeMutablePointer<Float>, loops: Bool = false) {
+        if !loops, DirectConvolution.width == 16,
+           alflow_unpool(gradient, routes, Int32(height), Int32(width), Int32(c), Int32(k), out) == 0 { return }
         let (ph, pw) = (height / k, width / k)
         // Windows that do not tile the image leave positions no window reads.
         if height % k != 0 || width % k != 0 { out.update(repeating: 0, count: height * width * c) }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The inference fast path of a convolution followed by max pooling and,
 /// optionally, a ReLU (SmallNet's conv → pool → ReLU blocks), in one pass
 /// over fixed chunks of samples: each chunk's im2col matrix and convolution
@@ -44,10 +46,13 @@ public enum PooledConvolution {
         }
     }
 
-    /// Max pooling of one `[h, w, c]` image, then `+ bias` and the optional ReLU.
-    @inline(__always)
-    static func pool(_ image: UnsafePointer<Float>, height: Int, width: Int, channels c: Int, window k: Int,
-                     bias: UnsafePointer<Float>, rectify: Bool, into out: UnsafeMutablePointer<Float>) {
+    /// Max pooling of one `[h, w, c]` image, then `+ bias` and the optional
+    /// ReLU: the AVX-512 kernel (`alflow_pool_bias`) where this CPU has it,
+    /// otherwise — or with `loops` — these Swift loops, its reference (the same bits).
+    public static func pool(_ image: UnsafePointer<Float>, height: Int, width: Int, channels c: Int, window k: Int,
+                            bias: UnsafePointer<Float>, rectify: Bool, into out: UnsafeMutablePointer<Float>, loops: Bool = false) {
+        if !loops, DirectConvolution.width == 16,
+           alflow_pool_bias(image, Int32(height), Int32(width), Int32(c), Int32(k), bias, rectify ? 1 : 0, out) == 0 { return }
         let (ph, pw) = (height / k, width / k)
         for py in 0..<ph {
             for px in 0..<pw {
