@@ -57,11 +57,8 @@ static inline void gradient_tile(const int V, const float *images, const long *o
 }
 
 __attribute__((target("avx512f")))
-static void gradient_avx512(const float *images, int count, int height, int width, int channels, int kernelHeight,
-                            int kernelWidth, const float *gradient, int outputs, const int *blocks, int blockCount,
+static void gradient_avx512(const float *images, int patch, const float *gradient, int outputs, const int *blocks, int blockCount,
                             const int *offset, const long *origin, float *out) {
-    const int patch = kernelHeight * kernelWidth * channels;
-    (void)count;
     for (int t0 = 0; t0 < patch; t0 += ROWS) {
         int taps[ROWS];
         float *target[ROWS];
@@ -113,7 +110,7 @@ int alflow_channel_weight_gradient(const float *images, int count, int height, i
     for (int sample = 0, p = 0; sample < count; sample++)
         for (int oy = 0; oy < oh; oy++)
             for (int ox = 0; ox < ow; ox++, p++) origin[p] = ((long)sample * height * width + (long)oy * width + ox) * channels;
-    gradient_avx512(images, count, height, width, channels, kernelHeight, kernelWidth, gradient, outputs, blocks, blockCount,
+    gradient_avx512(images, kernelHeight * kernelWidth * channels, gradient, outputs, blocks, blockCount,
                     offset, origin, out);
     free(offset);
     free(origin);

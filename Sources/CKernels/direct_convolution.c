@@ -105,6 +105,7 @@ __attribute__((target(TARGET)))                                                 
 static void NAME(const float *images, int count, int height, int width, int kernel, const float *gradient,              \
                  int outputs, const int *blocks, int blockCount, float *out, int group) {                               \
     const int oh = height - kernel + 1, ow = width - kernel + 1, taps = kernel * kernel;                                \
+    (void)blockCount; /* the blocks cover the pixels (checked by the caller) */                                         \
     const int passes = (taps + TAPS - 1) / TAPS, per = (taps + passes - 1) / passes;                                    \
     int offset[TAPS];                                                                                                   \
     for (int t0 = 0; t0 < taps; t0 += per) {                                                                            \
