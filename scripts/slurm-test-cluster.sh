@@ -99,7 +99,11 @@ start_munge() {
     mkdir -p /run/munge /var/lib/munge /var/log/munge
     chown root:root /run/munge /var/lib/munge /var/log/munge
     chmod 755 /run/munge
-    /usr/sbin/munged --force
+    # munged outlives this script (later starts reuse it): it must not keep
+    # the caller's descriptors — a pipe a CI runner waits on, or a lock such
+    # as bench's measurement lock — open for the rest of the machine's life
+    # (what flock(1) or make hand down sits at descriptors 3 and up).
+    without_inherited_descriptors /usr/sbin/munged --force
     for _ in $(seq 50); do munge -n </dev/null >/dev/null 2>&1 && return 0; sleep 0.1; done
     say "munged did not start"
     return 1
@@ -107,12 +111,18 @@ start_munge() {
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# Runs a daemon without the descriptors 3–9 this shell may have inherited
+# (the daemons close or redirect the standard three themselves).
+without_inherited_descriptors() {
+    (exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; exec "$@")
+}
+
 start() {
     install_packages
     write_config
     start_munge
-    running "$dir/slurmctld.pid" || /usr/sbin/slurmctld -i
-    running "$dir/slurmd.pid" || /usr/sbin/slurmd
+    running "$dir/slurmctld.pid" || without_inherited_descriptors /usr/sbin/slurmctld -i
+    running "$dir/slurmd.pid" || without_inherited_descriptors /usr/sbin/slurmd
     for _ in $(seq 120); do
         # A saved state may say idle before this slurmd has registered: it must run.
         running "$dir/slurmd.pid" || { sleep 0.5; continue; }

@@ -28,7 +28,7 @@ static void add_patch(const float *columns, float *corner, int width, int channe
 __attribute__((target("avx512f")))
 static void input_gradient_avx512(const float *gradient, int count, int height, int width, int channels, int kernelHeight,
                                   int kernelWidth, const float *weightT, int outputs, const int *blocks, int blockCount,
-                                  const int *identity, float *scratch, float *dx) {
+                                  const long *identity, float *scratch, float *dx) {
     const int oh = height - kernelHeight + 1, ow = width - kernelWidth + 1, rows = count * oh * ow;
     const int patch = kernelHeight * kernelWidth * channels;
     for (int r0 = 0; r0 < rows; r0 += ROWS) {
@@ -54,7 +54,7 @@ int alflow_channel_input_gradient(const float *gradient, int count, int height, 
     const int patch = kernelHeight * kernelWidth * channels;
     if (outputs < 1 || !shape_supported(count, height, width, channels, kernelHeight, kernelWidth, patch) ||
         !blocks_cover(blocks, blockCount, outputs)) return -1;
-    int *identity = malloc(sizeof(int) * (size_t)outputs);
+    long *identity = malloc(sizeof(long) * (size_t)outputs);
     float *scratch = malloc(sizeof(float) * (size_t)ROWS * patch);
     if (!identity || !scratch) {
         free(identity);

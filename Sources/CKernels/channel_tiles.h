@@ -20,15 +20,16 @@
 // base[i][offset[k]]) times B (`weight`, `outputs` wide) for V vectors of
 // its columns from `group`, over the depth [k0, k1), into the rows `target`
 // (a null target being padding). The forward convolution reads patches of
-// the image this way; the input gradient, rows of the output gradient.
+// the image this way, the weight gradient the images at each pixel's patch
+// origin, the input gradient rows of the output gradient.
 __attribute__((target("avx512f"), always_inline))
-static inline void product_tile(const int V, const float *const *base, const int *offset, int k0, int k1, const float *weight,
+static inline void product_tile(const int V, const float *const *base, const long *offset, int k0, int k1, const float *weight,
                                 int outputs, int group, float *const *target, int first) {
     __m512 acc[ROWS][4];
     _Pragma("clang loop unroll(full)")
     for (int i = 0; i < ROWS; i++) for (int v = 0; v < 4; v++) acc[i][v] = _mm512_setzero_ps();
     for (int k = k0; k < k1; k++) {
-        const int at = offset[k];
+        const long at = offset[k];
         const float *row = weight + (long)k * outputs + group;
         __m512 w[4];
         _Pragma("clang loop unroll(full)")
@@ -48,7 +49,7 @@ static inline void product_tile(const int V, const float *const *base, const int
 
 // A tile's rows times all of B's `outputs` columns (a multiple of 16), every depth block in order.
 __attribute__((target("avx512f"), always_inline))
-static inline void product_rows(const float *const *base, const int *offset, const int *blocks, int blockCount,
+static inline void product_rows(const float *const *base, const long *offset, const int *blocks, int blockCount,
                                 const float *weight, int outputs, float *const *target) {
     for (int group = 0; group < outputs;) {
         const int left = (outputs - group) / 16, V = left >= 4 ? 4 : left;
@@ -66,12 +67,12 @@ static inline void product_rows(const float *const *base, const int *offset, con
 }
 
 // The patch offsets (ky, kx, c) in the image, relative to the patch's origin; NULL if out of memory.
-static inline int *patch_offsets(int width, int channels, int kernelHeight, int kernelWidth) {
-    int *offset = malloc(sizeof(int) * (size_t)kernelHeight * kernelWidth * channels);
+static inline long *patch_offsets(int width, int channels, int kernelHeight, int kernelWidth) {
+    long *offset = malloc(sizeof(long) * (size_t)kernelHeight * kernelWidth * channels);
     if (!offset) return NULL;
     for (int ky = 0, k = 0; ky < kernelHeight; ky++)
         for (int kx = 0; kx < kernelWidth; kx++)
-            for (int c = 0; c < channels; c++, k++) offset[k] = (ky * width + kx) * channels + c;
+            for (int c = 0; c < channels; c++, k++) offset[k] = ((long)ky * width + kx) * channels + c;
     return offset;
 }
 

@@ -47,6 +47,14 @@ import Testing
         return total
     }
 
+    /// `depth` cut into as many blocks as `cuts` has, in those proportions (empty ones dropped).
+    static func blocks(of depth: Int, _ cuts: [Int]) -> [Int] {
+        let total = cuts.reduce(0, +)
+        var blocks = cuts.dropLast().map { depth * $0 / total }
+        blocks.append(depth - blocks.reduce(0, +))
+        return blocks.filter { $0 > 0 }
+    }
+
     static func differences(_ a: [Float], _ b: [Float]) -> Int {
         zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count + abs(a.count - b.count)
     }
@@ -56,11 +64,7 @@ import Testing
     @Test(.enabled(if: hasAVX512, "this CPU has no AVX-512"), arguments: [[1], [1, 1], [3, 5, 1]])
     func theForwardKernelChainsEachDepthBlock(cuts: [Int]) {
         for (g, outputs) in Self.shapes {
-            // Cut the patch into as many blocks as `cuts` has, in those proportions.
-            let total = cuts.reduce(0, +)
-            var blocks = cuts.dropLast().map { g.patchSize * $0 / total }
-            blocks.append(g.patchSize - blocks.reduce(0, +))
-            blocks = blocks.filter { $0 > 0 }
+            let blocks = Self.blocks(of: g.patchSize, cuts)
             let count = 3
             let rows = count * g.outputHeight * g.outputWidth
             let images = Self.values(count * g.height * g.width * g.channels, seed: 1)
@@ -90,10 +94,7 @@ import Testing
         for (g, outputs) in Self.shapes {
             let count = 2
             let rows = count * g.outputHeight * g.outputWidth
-            let total = cuts.reduce(0, +)
-            var blocks = cuts.dropLast().map { rows * $0 / total }
-            blocks.append(rows - blocks.reduce(0, +))
-            blocks = blocks.filter { $0 > 0 }
+            let blocks = Self.blocks(of: rows, cuts)
             let images = Self.values(count * g.height * g.width * g.channels, seed: 3)
             let gradient = Self.values(rows * outputs, seed: 4)
             var out = [Float](repeating: .nan, count: g.patchSize * outputs)

@@ -36,10 +36,7 @@ import Testing
     @Test(.enabled(if: ChannelConvolutionTests.hasAVX512, "this CPU has no AVX-512"), arguments: [[1], [1, 1], [2, 1, 3]])
     func theKernelChainsEachBlockAndAddsPixelByPixel(cuts: [Int]) {
         for (g, outputs) in Self.shapes {
-            let total = cuts.reduce(0, +)
-            var blocks = cuts.dropLast().map { outputs * $0 / total }
-            blocks.append(outputs - blocks.reduce(0, +))
-            blocks = blocks.filter { $0 > 0 }
+            let blocks = ChannelConvolutionTests.blocks(of: outputs, cuts)
             let count = 2
             let rows = count * g.outputHeight * g.outputWidth
             let gradient = ChannelConvolutionTests.values(rows * outputs, seed: 5)
