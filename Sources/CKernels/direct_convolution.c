@@ -1,8 +1,7 @@
 // Direct single-channel convolution and its weight gradient (see
 // alflow_kernels.h). Each output is one fused multiply-add chain over the
-// patch (forward) or over a block of output pixels (gradient), from +0: the
-// vector width and how many outputs are computed together change the speed,
-// never a value.
+// patch (forward) or over a block of output pixels (gradient), from +0: how
+// many outputs are computed together changes the speed, never a value.
 #include "alflow_kernels.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -48,48 +47,6 @@ static void row_avx512(const float *image, int width, int kernel, const float *w
                     }
                 }
                 _mm512_storeu_ps(out + (oy * ow + x) * outputs + group + lane, acc);
-            }
-        }
-    }
-}
-
-__attribute__((target("avx2,fma")))
-static void row_avx2(const float *image, int width, int kernel, const float *weight, int outputs,
-                     int oy, int ow, float *out) {
-    for (int group = 0; group < outputs; group += 16) {
-        const int pair = outputs - group >= 16;
-        int ox = 0;
-        for (; pair && ox + 4 <= ow; ox += 4) {
-            __m256 low[4], high[4];
-            for (int p = 0; p < 4; p++) { low[p] = _mm256_setzero_ps(); high[p] = _mm256_setzero_ps(); }
-            for (int ky = 0, k = 0; ky < kernel; ky++) {
-                for (int kx = 0; kx < kernel; kx++, k++) {
-                    const float *source = image + (oy + ky) * width + ox + kx;
-                    const __m256 w0 = _mm256_loadu_ps(weight + k * outputs + group);
-                    const __m256 w1 = _mm256_loadu_ps(weight + k * outputs + group + 8);
-                    for (int p = 0; p < 4; p++) {
-                        const __m256 a = _mm256_set1_ps(source[p]);
-                        low[p] = _mm256_fmadd_ps(a, w0, low[p]);
-                        high[p] = _mm256_fmadd_ps(a, w1, high[p]);
-                    }
-                }
-            }
-            for (int p = 0; p < 4; p++) {
-                float *target = out + (oy * ow + ox + p) * outputs + group;
-                _mm256_storeu_ps(target, low[p]);
-                _mm256_storeu_ps(target + 8, high[p]);
-            }
-        }
-        for (int lane = 0; lane < (pair ? 16 : 8); lane += 8) {
-            for (int x = pair ? ox : 0; x < ow; x++) {
-                __m256 acc = _mm256_setzero_ps();
-                for (int ky = 0, k = 0; ky < kernel; ky++) {
-                    for (int kx = 0; kx < kernel; kx++, k++) {
-                        const __m256 a = _mm256_set1_ps(image[(oy + ky) * width + x + kx]);
-                        acc = _mm256_fmadd_ps(a, _mm256_loadu_ps(weight + k * outputs + group + lane), acc);
-                    }
-                }
-                _mm256_storeu_ps(out + (oy * ow + x) * outputs + group + lane, acc);
             }
         }
     }
@@ -154,37 +111,30 @@ GRADIENT_KERNEL(gradient_avx512_pair, "avx512f", __m512, 16, 2, 13, _mm512_setze
                 _mm512_add_ps, _mm512_loadu_ps, _mm512_storeu_ps)
 GRADIENT_KERNEL(gradient_avx512_single, "avx512f", __m512, 16, 1, 24, _mm512_setzero_ps, _mm512_set1_ps, _mm512_fmadd_ps,
                 _mm512_add_ps, _mm512_loadu_ps, _mm512_storeu_ps)
-GRADIENT_KERNEL(gradient_avx2_pair, "avx2,fma", __m256, 8, 2, 6, _mm256_setzero_ps, _mm256_set1_ps, _mm256_fmadd_ps,
-                _mm256_add_ps, _mm256_loadu_ps, _mm256_storeu_ps)
-GRADIENT_KERNEL(gradient_avx2_single, "avx2,fma", __m256, 8, 1, 12, _mm256_setzero_ps, _mm256_set1_ps, _mm256_fmadd_ps,
-                _mm256_add_ps, _mm256_loadu_ps, _mm256_storeu_ps)
-
 int alflow_direct_convolution_width(void) {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return 16;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
-    return 0;
+    return __builtin_cpu_supports("avx512f") ? 16 : 0;
 }
 
 int alflow_direct_convolution(const float *images, int count, int height, int width, int kernel,
-                              const float *weight, int outputs, float *out, int vector) {
-    if ((vector != 16 && vector != 8) || vector > alflow_direct_convolution_width() || kernel < 1 || kernel > height || kernel > width || outputs < vector || outputs % vector != 0) return -1;
+                              const float *weight, int outputs, float *out) {
+    if (alflow_direct_convolution_width() != 16 || kernel < 1 || kernel > height || kernel > width || outputs < 16 ||
+        outputs % 16 != 0) return -1;
     const int oh = height - kernel + 1, ow = width - kernel + 1;
     for (int sample = 0; sample < count; sample++) {
         const float *image = images + (long)sample * height * width;
         float *target = out + (long)sample * oh * ow * outputs;
         for (int oy = 0; oy < oh; oy++) {
-            if (vector == 16) row_avx512(image, width, kernel, weight, outputs, oy, ow, target);
-            else row_avx2(image, width, kernel, weight, outputs, oy, ow, target);
+            row_avx512(image, width, kernel, weight, outputs, oy, ow, target);
         }
     }
     return 0;
 }
 
 int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
-                                  int outputs, const int *blocks, int blockCount, float *out, int vector) {
-    if ((vector != 16 && vector != 8) || vector > alflow_direct_convolution_width() || kernel < 1 || kernel > height ||
-        kernel > width || outputs < vector || outputs % vector != 0 || blockCount < 1 || count < 1) return -1;
+                                  int outputs, const int *blocks, int blockCount, float *out) {
+    if (alflow_direct_convolution_width() != 16 || kernel < 1 || kernel > height || kernel > width || outputs < 16 ||
+        outputs % 16 != 0 || blockCount < 1 || count < 1) return -1;
     long pixels = 0;
     for (int b = 0; b < blockCount; b++) {
         if (blocks[b] < 1) return -1;
@@ -192,12 +142,10 @@ int alflow_direct_weight_gradient(const float *images, int count, int height, in
     }
     if (pixels != (long)count * (height - kernel + 1) * (width - kernel + 1)) return -1;
     for (int group = 0; group < outputs;) {
-        const int pair = outputs - group >= 2 * vector;
-        if (vector == 16 && pair) gradient_avx512_pair(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
-        else if (vector == 16) gradient_avx512_single(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
-        else if (pair) gradient_avx2_pair(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
-        else gradient_avx2_single(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
-        group += pair ? 2 * vector : vector;
+        const int pair = outputs - group >= 32;
+        if (pair) gradient_avx512_pair(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
+        else gradient_avx512_single(images, count, height, width, kernel, gradient, outputs, blocks, blockCount, out, group);
+        group += pair ? 32 : 16;
     }
     return 0;
 }
@@ -207,15 +155,15 @@ int alflow_direct_weight_gradient(const float *images, int count, int height, in
 int alflow_direct_convolution_width(void) { return 0; }
 
 int alflow_direct_convolution(const float *images, int count, int height, int width, int kernel,
-                              const float *weight, int outputs, float *out, int vector) {
-    (void)vector; (void)images; (void)count; (void)height; (void)width; (void)kernel; (void)weight; (void)outputs; (void)out;
+                              const float *weight, int outputs, float *out) {
+    (void)images; (void)count; (void)height; (void)width; (void)kernel; (void)weight; (void)outputs; (void)out;
     return -1;
 }
 
 int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
-                                  int outputs, const int *blocks, int blockCount, float *out, int vector) {
+                                  int outputs, const int *blocks, int blockCount, float *out) {
     (void)images; (void)count; (void)height; (void)width; (void)kernel; (void)gradient; (void)outputs; (void)blocks;
-    (void)blockCount; (void)out; (void)vector;
+    (void)blockCount; (void)out;
     return -1;
 }
 

@@ -7,18 +7,19 @@
 /// of OpenBLAS's AVX-512 sgemm kernels on the im2col product, which Swift
 /// checks bit for bit before using it (DirectConvolution.swift).
 ///
-/// The vector width in use (16 = AVX-512F, 8 = AVX2 + FMA) or 0 where this
-/// CPU or build has neither (then nothing below may be called).
+/// The vector width of every kernel below: 16 where this CPU and build have
+/// AVX-512F, else 0 (then each of them refuses). No AVX2 variant: the
+/// OpenBLAS kernels of AVX2-only machines (Haswell, Zen, Sandybridge) sum
+/// otherwise, so the check would never let one run.
 int alflow_direct_convolution_width(void);
 
 /// `images`: `count` images of `height` × `width` floats, one after the other.
 /// `weight`: [kernel · kernel][outputs] (the im2col patch order by the output
 /// channels). `out`: [count · oh · ow][outputs], oh = height − kernel + 1.
-/// `vector`: 16 or 8, at most what `alflow_direct_convolution_width` gives;
-/// `outputs` must be a multiple of it. Returns 0, or −1 (nothing written)
-/// when the shape or width is not supported.
+/// `outputs` must be a multiple of 16. Returns 0, or −1 (nothing written)
+/// when the shape or this CPU is not supported.
 int alflow_direct_convolution(const float *images, int count, int height, int width, int kernel,
-                              const float *weight, int outputs, float *out, int vector);
+                              const float *weight, int outputs, float *out);
 
 /// The weight gradient of that convolution over `count` images:
 /// out[t][o] = Σ_p patch_p[t] · gradient[p][o] over the count · oh · ow
@@ -27,9 +28,9 @@ int alflow_direct_convolution(const float *images, int count, int height, int wi
 /// consecutive blocks of `blocks[i]` pixels: one fused multiply-add chain
 /// per block from +0, the block sums added in order — OpenBLAS's blocking of
 /// a product's depth. Returns 0, or −1 (nothing written) when the shape,
-/// the blocks or the width are not supported.
+/// the blocks or this CPU are not supported.
 int alflow_direct_weight_gradient(const float *images, int count, int height, int width, int kernel, const float *gradient,
-                                  int outputs, const int *blocks, int blockCount, float *out, int vector);
+                                  int outputs, const int *blocks, int blockCount, float *out);
 
 /// Multi-channel NHWC images (AVX-512 only; channel_convolution.c): the
 /// product of the im2col matrix [count · oh · ow][kernelHeight · kernelWidth

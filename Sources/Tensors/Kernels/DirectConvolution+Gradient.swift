@@ -78,7 +78,7 @@ extension DirectConvolution {
         let status = plan.map(Int32.init).withUnsafeBufferPointer { b in
             g.channels == 1
                 ? alflow_direct_weight_gradient(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
-                                                gradient, Int32(outputs), b.baseAddress, Int32(b.count), out, Int32(width))
+                                                gradient, Int32(outputs), b.baseAddress, Int32(b.count), out)
                 : alflow_channel_weight_gradient(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.channels),
                                                  Int32(g.kernelHeight), Int32(g.kernelWidth), gradient, Int32(outputs),
                                                  b.baseAddress, Int32(b.count), out)
@@ -96,28 +96,17 @@ extension DirectConvolution {
         var gradient = (0..<(chunk * rows * outputs)).map { _ in random.nextUniformFloat() * 0.02 - 0.01 }
         for i in gradient.indices where i % 7 == 3 { gradient[i] = i % 14 == 3 ? 0 : -0.0 }
         var columns = [Float](repeating: 0, count: chunk * rows * g.patchSize)
-        var expected = [Float](repeating: 0, count: g.patchSize * outputs)
-        var actual = [Float](repeating: .nan, count: g.patchSize * outputs)
-        for count in 1...chunk {
-            let equal = images.withUnsafeBufferPointer { x in
-                gradient.withUnsafeBufferPointer { dy in
-                    columns.withUnsafeMutableBufferPointer { c in
-                        expected.withUnsafeMutableBufferPointer { e in
-                            actual.withUnsafeMutableBufferPointer { a in
-                                Parallel.asOneBlock {
-                                    im2colWeightGradient(x.baseAddress!, count: count, g, gradient: dy.baseAddress!, outputs: outputs,
-                                                         columns: c.baseAddress!, into: e.baseAddress!)
-                                }
-                                guard directWeightGradient(x.baseAddress!, count: count, g, gradient: dy.baseAddress!, outputs: outputs,
-                                                           into: a.baseAddress!) else { return false }
-                                return zip(e, a).allSatisfy { $0.bitPattern == $1.bitPattern }
-                            }
-                        }
+        return images.withUnsafeBufferPointer { x in
+            gradient.withUnsafeBufferPointer { dy in
+                columns.withUnsafeMutableBufferPointer { c in
+                    agreesForEveryChunkSize(start: [Float](repeating: .nan, count: g.patchSize * outputs)) { count, out in
+                        im2colWeightGradient(x.baseAddress!, count: count, g, gradient: dy.baseAddress!, outputs: outputs,
+                                             columns: c.baseAddress!, into: out)
+                    } candidate: { count, out in
+                        directWeightGradient(x.baseAddress!, count: count, g, gradient: dy.baseAddress!, outputs: outputs, into: out)
                     }
                 }
             }
-            if !equal { return false }
         }
-        return true
     }
 }

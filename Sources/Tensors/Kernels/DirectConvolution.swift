@@ -8,7 +8,7 @@ import Synchronization
 /// For single-channel images (SmallNet's first layer: 25 weights per
 /// output, 32 outputs) the im2col product runs at half of the sgemm rate:
 /// OpenBLAS packs the 25-fold expanded patches for only 32 multiply-adds
-/// each. A direct kernel (`CKernels`, AVX-512 or AVX2 + FMA) reads the image
+/// each. A direct kernel (`CKernels`, AVX-512) reads the image
 /// in place instead. It is used only where it gives exactly OpenBLAS's bits:
 /// each output one fused multiply-add chain over the patch from +0, which is
 /// what the AVX-512 kernels (SkylakeX, Cooperlake) compute, on every path
@@ -22,7 +22,7 @@ import Synchronization
 /// Multi-channel images (SmallNet's second layer) take another kernel
 /// (`DirectConvolution+Channels.swift`) under the same check.
 public enum DirectConvolution {
-    /// The vector width of the direct kernel on this CPU (16, 8, or 0: none).
+    /// The vector width of the direct kernels on this CPU: 16 (AVX-512F), or 0 (none).
     public static let width = Int(alflow_direct_convolution_width())
 
     /// A shape the direct kernels take, and which of them a verdict is for.
@@ -40,14 +40,13 @@ public enum DirectConvolution {
     private static let verdicts = Mutex<[Checked: Bool]>([:])
 
     /// Whether the direct kernels can run this shape at all: stride 1, no
-    /// padding, whole vectors of outputs; one input channel and a square
-    /// kernel (AVX-512 or AVX2), or several channels (AVX-512).
-    /// The input gradient takes several channels and a patch of whole vectors.
+    /// padding, AVX-512; whole vectors of outputs and, for one input
+    /// channel, a square kernel. The input gradient takes several channels
+    /// and a patch of whole vectors.
     static func supports(_ g: ConvolutionGeometry, outputs: Int, kind: Kind = .product) -> Bool {
-        guard width > 0, g.stride == 1, g.padding == 0, outputs > 0, g.outputHeight > 0, g.outputWidth > 0 else { return false }
-        if kind == .inputGradient { return width == 16 && g.channels > 1 && g.patchSize % 16 == 0 }
-        guard outputs % width == 0 else { return false }
-        return g.channels == 1 ? g.kernelHeight == g.kernelWidth : width == 16
+        guard width == 16, g.stride == 1, g.padding == 0, outputs > 0, g.outputHeight > 0, g.outputWidth > 0 else { return false }
+        if kind == .inputGradient { return g.channels > 1 && g.patchSize % 16 == 0 }
+        return outputs % 16 == 0 && (g.channels > 1 || g.kernelHeight == g.kernelWidth)
     }
 
     /// The verdict for this shape, from `check` on first use in this process.
@@ -90,7 +89,7 @@ public enum DirectConvolution {
                               outputs: Int, into out: UnsafeMutablePointer<Float>) -> Bool {
         guard g.channels == 1 else { return channelProduct(images, count: count, g, weight: weight, outputs: outputs, into: out) }
         return alflow_direct_convolution(images, Int32(count), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
-                                         weight, Int32(outputs), out, Int32(width)) == 0
+                                         weight, Int32(outputs), out) == 0
     }
 
     /// Synthetic images for the checks: uniform values of both signs, with a
@@ -118,28 +117,32 @@ public enum DirectConvolution {
         let images = checkImages(g, count: chunk, &random)
         let weight = (0..<(g.patchSize * outputs)).map { _ in random.nextUniformFloat() - 0.5 }
         var columns = [Float](repeating: 0, count: chunk * rows * g.patchSize)
-        var expected = [Float](repeating: 0, count: chunk * rows * outputs)
-        var actual = [Float](repeating: .nan, count: chunk * rows * outputs)
-        for count in 1...chunk {
-            let used = count * rows * outputs
-            let equal = images.withUnsafeBufferPointer { x in
-                weight.withUnsafeBufferPointer { w in
-                    columns.withUnsafeMutableBufferPointer { c in
-                        expected.withUnsafeMutableBufferPointer { e in
-                            actual.withUnsafeMutableBufferPointer { a in
-                                Parallel.asOneBlock {
-                                    im2colProduct(x.baseAddress!, count: count, g, weight: w.baseAddress!, outputs: outputs,
-                                                  columns: c.baseAddress!, into: e.baseAddress!)
-                                }
-                                guard candidate(x.baseAddress!, count, w.baseAddress!, a.baseAddress!) else { return false }
-                                return (0..<used).allSatisfy { e[$0].bitPattern == a[$0].bitPattern }
-                            }
-                        }
+        return images.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                columns.withUnsafeMutableBufferPointer { c in
+                    agreesForEveryChunkSize(start: [Float](repeating: .nan, count: chunk * rows * outputs)) { count, out in
+                        im2colProduct(x.baseAddress!, count: count, g, weight: w.baseAddress!, outputs: outputs,
+                                      columns: c.baseAddress!, into: out)
+                    } candidate: { count, out in
+                        candidate(x.baseAddress!, count, w.baseAddress!, out)
                     }
                 }
             }
-            if !equal { return false }
         }
-        return true
+    }
+
+    /// Whether `candidate` leaves the bits `reference` leaves in a buffer
+    /// both start from `start`, for 1 to `Convolution.samplesPerChunk` images
+    /// at a time (the reference run as one block, as `Convolution` runs each
+    /// chunk); false too where the candidate cannot run. The checks of all
+    /// direct kernels share it.
+    static func agreesForEveryChunkSize(start: [Float], reference: (Int, UnsafeMutablePointer<Float>) -> Void,
+                                       candidate: (Int, UnsafeMutablePointer<Float>) -> Bool) -> Bool {
+        (1...Convolution.samplesPerChunk).allSatisfy { count in
+            var expected = start, actual = start
+            expected.withUnsafeMutableBufferPointer { e in Parallel.asOneBlock { reference(count, e.baseAddress!) } }
+            guard actual.withUnsafeMutableBufferPointer({ candidate(count, $0.baseAddress!) }) else { return false }
+            return zip(expected, actual).allSatisfy { $0.bitPattern == $1.bitPattern }
+        }
     }
 }
